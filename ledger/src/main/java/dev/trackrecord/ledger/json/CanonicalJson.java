@@ -1,0 +1,212 @@
+package dev.trackrecord.ledger.json;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * RFC 8785 JSON Canonicalization Scheme, restricted to the ledger's JSON: no floating-point
+ * numbers (money, rates and durations are integers), integers within ±(2^53 - 1) so every
+ * consumer reads them exactly (I-JSON, RFC 7493 §2.2), valid Unicode only, no duplicate keys.
+ *
+ * <p>Under that restriction RFC 8785's number serialization reduces to the plain decimal form
+ * of an integer, and its key order is Java's {@link String#compareTo}: both compare UTF-16 code
+ * units (RFC 8785 §3.2.3).
+ */
+public final class CanonicalJson {
+    /** Largest integer magnitude an IEEE 754 double holds exactly. */
+    public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
+
+    private static final ObjectMapper DEFAULT_MAPPER = mapper(Limits.DEFAULT);
+
+    private CanonicalJson() {
+    }
+
+    /**
+     * Limits applied while parsing untrusted input.
+     *
+     * @param maxDepth        deepest nesting of objects and arrays
+     * @param maxStringLength longest string, in chars
+     */
+    public record Limits(int maxDepth, int maxStringLength) {
+        public static final Limits DEFAULT = new Limits(32, 64 * 1024);
+
+        public Limits {
+            if (maxDepth < 1) {
+                throw new IllegalArgumentException("maxDepth must be at least 1");
+            }
+            if (maxStringLength < 1) {
+                throw new IllegalArgumentException("maxStringLength must be at least 1");
+            }
+        }
+    }
+
+    /** A mapper that parses strictly under {@code limits}; share it, it is thread-safe. */
+    public static ObjectMapper mapper(Limits limits) {
+        JsonMapper mapper = JsonMapper.builder()
+                .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+        mapper.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
+                .maxNestingDepth(limits.maxDepth())
+                .maxStringLength(limits.maxStringLength())
+                .maxNumberLength(64)
+                .build());
+        return mapper;
+    }
+
+    /** Parses UTF-8 JSON text strictly with {@link Limits#DEFAULT}, and checks it is canonicalizable. */
+    public static JsonNode parse(byte[] json) throws InvalidJsonException {
+        return parse(json, DEFAULT_MAPPER);
+    }
+
+    /** Parses UTF-8 JSON text with a mapper from {@link #mapper(Limits)}. */
+    public static JsonNode parse(byte[] json, ObjectMapper mapper) throws InvalidJsonException {
+        JsonNode node;
+        try {
+            node = mapper.readTree(json);
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            String where = loc == null ? "" : " at line " + loc.getLineNr() + " column " + loc.getColumnNr();
+            throw new InvalidJsonException("$", "malformed JSON" + where + ": " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new InvalidJsonException("$", "unreadable JSON: " + e.getMessage());
+        }
+        if (node == null || node.isMissingNode()) {
+            throw new InvalidJsonException("$", "empty document");
+        }
+        check(node, "$");
+        return node;
+    }
+
+    /** The RFC 8785 canonical UTF-8 bytes of {@code node}. */
+    public static byte[] canonicalize(JsonNode node) throws InvalidJsonException {
+        check(node, "$");
+        CanonicalWriter out = new CanonicalWriter();
+        write(node, out);
+        return out.toByteArray();
+    }
+
+    /** Parses JSON text and returns its canonical bytes. */
+    public static byte[] canonicalize(byte[] json) throws InvalidJsonException {
+        JsonNode node = parse(json);
+        CanonicalWriter out = new CanonicalWriter(json.length);
+        write(node, out);
+        return out.toByteArray();
+    }
+
+    /**
+     * Appends the canonical form of {@code node} to {@code out}. Requires a node that passed
+     * {@link #parse} or {@link #check}.
+     */
+    public static void write(JsonNode node, CanonicalWriter out) {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                out.raw((byte) '{');
+                boolean first = true;
+                for (String key : sortedKeys(node)) {
+                    if (!first) {
+                        out.raw((byte) ',');
+                    }
+                    first = false;
+                    out.string(key).raw((byte) ':');
+                    write(node.get(key), out);
+                }
+                out.raw((byte) '}');
+            }
+            case ARRAY -> {
+                out.raw((byte) '[');
+                for (int i = 0; i < node.size(); i++) {
+                    if (i > 0) {
+                        out.raw((byte) ',');
+                    }
+                    write(node.get(i), out);
+                }
+                out.raw((byte) ']');
+            }
+            case STRING -> out.string(node.textValue());
+            case NUMBER -> out.number(node.longValue());
+            case BOOLEAN -> out.ascii(node.booleanValue() ? "true" : "false");
+            case NULL -> out.ascii("null");
+            default -> throw new IllegalArgumentException("not a JSON value: " + node.getNodeType());
+        }
+    }
+
+    /**
+     * Checks that {@code node} can be canonicalized under the ledger's rules.
+     *
+     * @param path the JSONPath of {@code node}, used in the exception
+     */
+    public static void check(JsonNode node, String path) throws InvalidJsonException {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+                while (fields.hasNext()) {
+                    Map.Entry<String, JsonNode> field = fields.next();
+                    String childPath = childPath(path, field.getKey());
+                    checkUnicode(field.getKey(), childPath, "key");
+                    check(field.getValue(), childPath);
+                }
+            }
+            case ARRAY -> {
+                for (int i = 0; i < node.size(); i++) {
+                    check(node.get(i), path + "[" + i + "]");
+                }
+            }
+            case STRING -> checkUnicode(node.textValue(), path, "string");
+            case NUMBER -> {
+                if (!node.isIntegralNumber()) {
+                    throw new InvalidJsonException(path,
+                            "floating-point numbers are not allowed; use integers (minor units, basis points, seconds)");
+                }
+                if (!node.canConvertToLong() || Math.abs(node.longValue()) > MAX_SAFE_INTEGER) {
+                    throw new InvalidJsonException(path, "integer out of range: must be within ±9007199254740991");
+                }
+            }
+            case BOOLEAN, NULL -> {
+            }
+            default -> throw new InvalidJsonException(path, "not a JSON value");
+        }
+    }
+
+    /** The JSONPath of member {@code key} of the object at {@code parent}. */
+    public static String childPath(String parent, String key) {
+        boolean simple = !key.isEmpty() && Character.isJavaIdentifierStart(key.charAt(0));
+        for (int i = 1; simple && i < key.length(); i++) {
+            simple = Character.isJavaIdentifierPart(key.charAt(i)) && key.charAt(i) < 0x80;
+        }
+        if (simple) {
+            return parent + "." + key;
+        }
+        return parent + "['" + key.replace("\\", "\\\\").replace("'", "\\'") + "']";
+    }
+
+    private static List<String> sortedKeys(JsonNode node) {
+        List<String> keys = new ArrayList<>(node.size());
+        node.fieldNames().forEachRemaining(keys::add);
+        keys.sort(null);
+        return keys;
+    }
+
+    private static void checkUnicode(String s, String path, String what) throws InvalidJsonException {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                throw new InvalidJsonException(path, what + " holds an unpaired UTF-16 surrogate at index " + i);
+            }
+        }
+    }
+}

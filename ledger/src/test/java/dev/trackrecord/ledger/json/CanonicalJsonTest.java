@@ -1,0 +1,154 @@
+package dev.trackrecord.ledger.json;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class CanonicalJsonTest {
+
+    /** RFC 8785 reference data without floating-point numbers must canonicalize byte for byte. */
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"arrays", "french", "unicode", "weird"})
+    void canonicalize_rfc8785Vector_matchesReferenceOutput(String name) throws Exception {
+        byte[] input = resource("input/" + name + ".json");
+        byte[] expected = resource("output/" + name + ".json");
+        byte[] expectedFromHex = HexFormat.of().parseHex(
+                new String(resource("outhex/" + name + ".txt"), StandardCharsets.US_ASCII).replaceAll("\\s+", ""));
+
+        byte[] actual = CanonicalJson.canonicalize(input);
+
+        assertThat(new String(actual, StandardCharsets.UTF_8)).isEqualTo(new String(expected, StandardCharsets.UTF_8).strip());
+        assertThat(actual).isEqualTo(expectedFromHex);
+    }
+
+    @Test
+    void canonicalize_structuresWithIntegerInsteadOfFloat_matchesReferenceOutput() throws Exception {
+        String input = new String(resource("input/structures.json"), StandardCharsets.UTF_8).replace("56.0", "56");
+
+        byte[] actual = CanonicalJson.canonicalize(input.getBytes(StandardCharsets.UTF_8));
+
+        assertThat(actual).isEqualTo(HexFormat.of().parseHex(
+                new String(resource("outhex/structures.txt"), StandardCharsets.US_ASCII).replaceAll("\\s+", "")));
+    }
+
+    @Test
+    void canonicalize_structuresVectorWithFloat_isRefusedNamingThePath() {
+        assertThatThrownBy(() -> CanonicalJson.canonicalize(resource("input/structures.json")))
+                .isInstanceOf(InvalidJsonException.class)
+                .hasMessageContaining("$['1']['\n']")
+                .hasMessageContaining("floating-point numbers are not allowed");
+    }
+
+    @Test
+    void canonicalize_valuesVectorWithFloats_isRefusedAtFirstNumber() {
+        assertThatThrownBy(() -> CanonicalJson.canonicalize(resource("input/values.json")))
+                .isInstanceOf(InvalidJsonException.class)
+                .hasMessageContaining("$.numbers[0]");
+    }
+
+    @Test
+    void canonicalize_valuesVectorStringsAndLiterals_matchReference() throws Exception {
+        // The string and literal members of values.json, with its numbers left out.
+        String input = "{\"string\": \"\\u20ac$\\u000F\\u000aA'\\u0042\\u0022\\u005c\\\\\\\"\\/\","
+                + " \"literals\": [null, true, false]}";
+
+        String actual = new String(CanonicalJson.canonicalize(input.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+
+        assertThat(actual).isEqualTo("{\"literals\":[null,true,false],\"string\":\"€$\\u000f\\nA'B\\\"\\\\\\\\\\\"/\"}");
+    }
+
+    @Test
+    void canonicalize_keysOrderedByUtf16CodeUnitsNotCodePoints() throws Exception {
+        // U+1F600 (surrogates D83D DE00) sorts before U+FB33 by UTF-16 code unit, after it by code point.
+        String input = "{\"\\ufb33\":1,\"\\ud83d\\ude00\":2}";
+
+        String actual = new String(CanonicalJson.canonicalize(input.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+
+        assertThat(actual).isEqualTo("{\"\uD83D\uDE00\":2,\"\uFB33\":1}");
+    }
+
+    @Test
+    void canonicalize_exponentFormInteger_isRefusedAsFloat() {
+        assertThatThrownBy(() -> CanonicalJson.canonicalize("{\"a\":1e3}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("$.a: floating-point");
+    }
+
+    @Test
+    void canonicalize_integerBeyondSafeRange_isRefused() {
+        assertThatThrownBy(() -> CanonicalJson.canonicalize("{\"a\":9007199254740992}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("$.a: integer out of range");
+        assertThatThrownBy(() -> CanonicalJson.canonicalize("[123456789012345678901234567890]".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("$[0]: integer out of range");
+    }
+
+    @Test
+    void canonicalize_largestSafeIntegersAndNegatives_areKept() throws Exception {
+        String input = "[9007199254740991,-9007199254740991,0,-0,-1]";
+
+        String actual = new String(CanonicalJson.canonicalize(input.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+
+        assertThat(actual).isEqualTo("[9007199254740991,-9007199254740991,0,0,-1]");
+    }
+
+    @Test
+    void parse_duplicateKey_isRefused() {
+        assertThatThrownBy(() -> CanonicalJson.parse("{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("Duplicate field 'a'");
+    }
+
+    @Test
+    void parse_unpairedSurrogateEscape_isRefused() {
+        assertThatThrownBy(() -> CanonicalJson.parse("{\"a\":\"x\\ud800\"}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("$.a: string holds an unpaired UTF-16 surrogate at index 1");
+    }
+
+    @Test
+    void parse_invalidUtf8_isRefused() {
+        byte[] input = {'"', (byte) 0xC3, (byte) 0x28, '"'};
+
+        assertThatThrownBy(() -> CanonicalJson.parse(input))
+                .isInstanceOf(InvalidJsonException.class)
+                .hasMessageContaining("malformed JSON");
+    }
+
+    @Test
+    void parse_trailingGarbage_isRefused() {
+        assertThatThrownBy(() -> CanonicalJson.parse("{} {}".getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("malformed JSON");
+    }
+
+    @Test
+    void parse_nestingDeeperThanLimit_isRefused() {
+        String deep = "[".repeat(40) + "]".repeat(40);
+
+        assertThatThrownBy(() -> CanonicalJson.parse(deep.getBytes(StandardCharsets.UTF_8)))
+                .hasMessageContaining("malformed JSON")
+                .hasMessageContaining("nesting depth");
+    }
+
+    @Test
+    void parse_emptyInput_isRefused() {
+        assertThatThrownBy(() -> CanonicalJson.parse(new byte[0])).hasMessageContaining("$: empty document");
+    }
+
+    @Test
+    void writer_escapesControlCharactersInLowercaseHex() {
+        String actual = new String(new CanonicalWriter().string("\u0001\u001f\t\u007f\u2028").toByteArray(), StandardCharsets.UTF_8);
+
+        assertThat(actual).isEqualTo("\"\\u0001\\u001f\\t\u007f\u2028\"");
+    }
+
+    private static byte[] resource(String name) throws IOException {
+        try (InputStream in = CanonicalJsonTest.class.getResourceAsStream("/vectors/jcs/" + name)) {
+            assertThat(in).as("test resource " + name).isNotNull();
+            return in.readAllBytes();
+        }
+    }
+}
