@@ -1,0 +1,25 @@
+package dev.trackrecord.ledger.store;
+
+/**
+ * The EclipseStore root of a ledger's data directory. Everything persisted hangs off it; the
+ * in-memory indexes ({@link EventIndex}, {@link ContractorIndex}) are rebuilt from it on open.
+ */
+final class LedgerRoot {
+    static final int FORMAT = 1;
+
+    int format = FORMAT;
+    final String origin;
+    /** Number of entries committed. */
+    long size;
+    /** {@code ts} of the last entry, epoch milliseconds; {@code ts} never decreases. */
+    long lastTsMillis;
+    final BlockList<Chunk> chunks = new BlockList<>();
+    /** Contractor ids by ordinal, in order of first appearance. */
+    final BlockList<String> contractors = new BlockList<>();
+    final TreeTiles tree = new TreeTiles();
+    final BlockList<StoredCheckpoint> checkpoints = new BlockList<>();
+
+    LedgerRoot(String origin) {
+        this.origin = origin;
+    }
+}
