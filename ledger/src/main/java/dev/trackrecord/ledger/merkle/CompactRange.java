@@ -13,7 +13,10 @@ import java.util.Objects;
  */
 public final class CompactRange {
 
-    /** nodes[level] is the border subtree of 2^level leaves; non-null exactly when bit level of size is set. */
+    /**
+     * nodes[level] is the border subtree of 2^level leaves, non-null exactly when bit
+     * {@code level} of {@code size} is set.
+     */
     private final byte[][] nodes = new byte[Long.SIZE][];
     private long size;
 

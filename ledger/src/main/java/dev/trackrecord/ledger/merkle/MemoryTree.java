@@ -44,8 +44,8 @@ public final class MemoryTree implements NodeReader {
     }
 
     /**
-     * Returns a copy of the hash of a complete node. Requires level >= 0, index >= 0 and
-     * (index+1)·2^level <= {@link #size()}.
+     * Returns a copy of the hash of a complete node. Requires {@code level >= 0},
+     * {@code index >= 0} and {@code (index+1)·2^level <= size()}.
      */
     @Override
     public byte[] node(int level, long index) {

@@ -17,7 +17,8 @@ public interface NodeReader {
 
     /**
      * Returns the 32-byte hash of the complete subtree at {@code level} and {@code index}.
-     * Requires level >= 0, index >= 0 and (index+1)·2^level <= the number of leaves stored.
+     * Requires {@code level >= 0}, {@code index >= 0} and {@code (index+1)·2^level} at most
+     * the number of leaves stored.
      * The returned array must not be modified afterwards, neither by the reader nor by the
      * caller. Storage failures are reported as unchecked exceptions.
      */

@@ -99,7 +99,7 @@ public abstract sealed class ProofException extends Exception {
         }
     }
 
-    /** An inclusion proof names a leaf index outside the tree: requires 0 <= index < size. */
+    /** A leaf index outside the tree; requires {@code 0 <= index < size}. */
     public static final class IndexOutOfRange extends ProofException {
         private static final long serialVersionUID = 1L;
         private final long index;
@@ -124,7 +124,7 @@ public abstract sealed class ProofException extends Exception {
     }
 
     /**
-     * A consistency proof between sizes that admit none: requires 0 < size1 <= size2. From
+     * A consistency proof between sizes that admit none: requires {@code 0 < size1 <= size2}. From
      * the empty tree there is nothing to prove, since every tree extends it.
      */
     public static final class InvalidSizes extends ProofException {

@@ -17,13 +17,13 @@ final class ProofShape {
         return Long.SIZE - Long.numberOfLeadingZeros(index ^ last);
     }
 
-    /** Length of PATH(index, D[treeSize]). Requires 0 <= index < treeSize. */
+    /** Length of PATH(index, D[treeSize]). Requires {@code 0 <= index < treeSize}. */
     static int inclusionLength(long index, long treeSize) {
         int inner = innerLength(index, treeSize - 1);
         return inner + Long.bitCount(index >>> inner);
     }
 
-    /** Length of PROOF(size1, D[size2]). Requires 0 < size1 < size2. */
+    /** Length of PROOF(size1, D[size2]). Requires {@code 0 < size1 < size2}. */
     static int consistencyLength(long size1, long size2) {
         int shift = Long.numberOfTrailingZeros(size1);
         long node = (size1 - 1) >>> shift;

@@ -24,7 +24,7 @@ public final class ProofVerifier {
     /**
      * Returns the root that an inclusion proof leads to for the leaf at {@code index} in a tree
      * of {@code treeSize} leaves (RFC 9162 §2.1.3.2, without the final comparison).
-     * Requires 0 <= index < treeSize, a 32-byte leaf hash and 32-byte proof hashes.
+     * Requires {@code 0 <= index < treeSize}, a 32-byte leaf hash and 32-byte proof hashes.
      *
      * @throws ProofException.IndexOutOfRange if the index is not in the tree
      * @throws ProofException.WrongHashLength if the leaf hash or a proof hash is not 32 bytes
@@ -43,8 +43,8 @@ public final class ProofVerifier {
         }
         int want = ProofShape.inclusionLength(index, treeSize);
         if (proof.size() != want) {
-            throw new ProofException.WrongProofLength(
-                    "inclusion proof for index " + index + " in tree size " + treeSize, want, proof.size());
+            throw new ProofException.WrongProofLength("inclusion proof for index " + index
+                    + " in tree size " + treeSize, want, proof.size());
         }
         requireHashes(proof);
 
@@ -80,13 +80,13 @@ public final class ProofVerifier {
     /**
      * Verifies that the leaf with {@code leafHash} is at {@code index} in the tree of
      * {@code treeSize} leaves with root {@code root} (RFC 9162 §2.1.3.2).
-     * Requires 0 <= index < treeSize, a 32-byte leaf hash and 32-byte proof hashes.
+     * Requires {@code 0 <= index < treeSize}, a 32-byte leaf hash and 32-byte proof hashes.
      *
      * @throws ProofException.RootMismatch if the proof leads to another root
      * @throws ProofException the other failures of {@link #rootFromInclusionProof}
      */
-    public static void verifyInclusion(long index, long treeSize, byte[] leafHash, List<byte[]> proof,
-            byte[] root) throws ProofException {
+    public static void verifyInclusion(long index, long treeSize, byte[] leafHash,
+            List<byte[]> proof, byte[] root) throws ProofException {
         Objects.requireNonNull(root, "root");
         byte[] calculated = rootFromInclusionProof(index, treeSize, leafHash, proof);
         if (!MessageDigest.isEqual(calculated, root)) {
@@ -97,8 +97,8 @@ public final class ProofVerifier {
     /**
      * Verifies that the tree of {@code size2} leaves with root {@code root2} extends the tree of
      * {@code size1} leaves with root {@code root1} (RFC 9162 §2.1.4.2). Requires
-     * 0 < size1 <= size2. When the sizes are equal, which §2.1.4.2 leaves out, the proof must
-     * be empty and the roots equal.
+     * {@code 0 < size1 <= size2}. When the sizes are equal, which §2.1.4.2 leaves out, the
+     * proof must be empty and the roots equal.
      *
      * @throws ProofException.InvalidSizes if size1 is 0 or exceeds size2
      * @throws ProofException.WrongProofLength if the proof has too few or too many hashes

@@ -43,8 +43,8 @@ public final class Proofs {
 
     /**
      * Returns the inclusion proof PATH(index, D[treeSize]) of RFC 9162 §2.1.3.1: sibling hashes
-     * from the leaf up to the root. Requires 0 <= index < treeSize and the reader to hold at
-     * least {@code treeSize} leaves.
+     * from the leaf up to the root. Requires {@code 0 <= index < treeSize} and the reader to
+     * hold at least {@code treeSize} leaves.
      */
     public static List<byte[]> inclusionProof(long index, long treeSize, NodeReader reader) {
         if (index < 0 || index >= treeSize) {
@@ -60,13 +60,13 @@ public final class Proofs {
 
     /**
      * Returns the consistency proof PROOF(size1, D[size2]) of RFC 9162 §2.1.4.1, empty when
-     * the sizes are equal. Requires 0 < size1 <= size2 and the reader to hold at least
+     * the sizes are equal. Requires {@code 0 < size1 <= size2} and the reader to hold at least
      * {@code size2} leaves.
      */
     public static List<byte[]> consistencyProof(long size1, long size2, NodeReader reader) {
         if (size1 <= 0 || size1 > size2) {
-            throw new IllegalArgumentException("no consistency proof from size1 " + size1 + " to size2 "
-                    + size2 + " (requires 0 < size1 <= size2)");
+            throw new IllegalArgumentException("no consistency proof from size1 " + size1
+                    + " to size2 " + size2 + " (requires 0 < size1 <= size2)");
         }
         Objects.requireNonNull(reader, "reader");
         if (size1 == size2) {

@@ -21,7 +21,8 @@ public final class Rfc9162 {
     private static final byte NODE_PREFIX = 0x01;
 
     private static final MessageDigest PROTOTYPE = newSha256();
-    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(Rfc9162::cloneSha256);
+    private static final ThreadLocal<MessageDigest> DIGEST =
+            ThreadLocal.withInitial(Rfc9162::cloneSha256);
     private static final byte[] EMPTY_ROOT = PROTOTYPE.digest(new byte[0]);
 
     private Rfc9162() {
@@ -39,7 +40,7 @@ public final class Rfc9162 {
     /**
      * Returns the leaf hash of {@code length} bytes of {@code bytes} starting at {@code offset},
      * so an entry can be hashed in place inside a larger batch buffer.
-     * Requires 0 <= offset <= offset + length <= bytes.length.
+     * Requires {@code 0 <= offset <= offset + length <= bytes.length}.
      */
     public static byte[] leafHash(byte[] bytes, int offset, int length) {
         Objects.checkFromIndexSize(offset, length, bytes.length);

@@ -15,6 +15,10 @@ class CompactRangeTest {
     private record Reported(int level, long index, String hash) {
     }
 
+    private static NodeWriter recordInto(List<Reported> reported) {
+        return (level, index, hash) -> reported.add(new Reported(level, index, TestTrees.HEX.formatHex(hash)));
+    }
+
     @Test
     void empty_hasSizeZeroAndEmptyRoot() {
         CompactRange range = CompactRange.empty();
@@ -42,7 +46,7 @@ class CompactRangeTest {
         leaves.subList(0, 7).forEach(leaf -> range.append(leaf, DISCARD));
         List<Reported> reported = new ArrayList<>();
 
-        range.append(leaves.get(7), (level, index, hash) -> reported.add(new Reported(level, index, TestTrees.HEX.formatHex(hash))));
+        range.append(leaves.get(7), recordInto(reported));
 
         assertThat(reported).extracting(Reported::level, Reported::index).containsExactly(
                 tuple(0, 7L), tuple(1, 3L),
@@ -58,7 +62,7 @@ class CompactRangeTest {
         CompactRange range = CompactRange.empty();
         List<Reported> reported = new ArrayList<>();
         for (byte[] leaf : leaves) {
-            range.append(leaf, (level, index, hash) -> reported.add(new Reported(level, index, TestTrees.HEX.formatHex(hash))));
+            range.append(leaf, recordInto(reported));
         }
 
         List<Reported> expected = new ArrayList<>();
@@ -85,7 +89,7 @@ class CompactRangeTest {
             assertThat(rebuilt.root()).as("root at size %d", n).isEqualTo(ReferenceMerkle.mth(leaves.subList(0, n)));
             for (int i = n; i < n + 60; i++) {
                 List<Reported> reported = new ArrayList<>();
-                rebuilt.append(leaves.get(i), (level, index, hash) -> reported.add(new Reported(level, index, TestTrees.HEX.formatHex(hash))));
+                rebuilt.append(leaves.get(i), recordInto(reported));
 
                 assertThat(rebuilt.root()).as("root at size %d rebuilt at %d", i + 1, n)
                         .isEqualTo(ReferenceMerkle.mth(leaves.subList(0, i + 1)));

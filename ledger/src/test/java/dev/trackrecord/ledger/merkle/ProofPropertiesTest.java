@@ -75,8 +75,8 @@ class ProofPropertiesTest {
     }
 
     @Property(tries = 500)
-    void verifyInclusion_flippedBit_fails(@ForAll("leaves") Leaf leaf, @ForAll @IntRange(min = 0, max = 63) int hashPick,
-            @ForAll @IntRange(min = 0, max = 255) int bit) {
+    void verifyInclusion_flippedBit_fails(@ForAll("leaves") Leaf leaf,
+            @ForAll @IntRange(min = 0, max = 63) int hashPick, @ForAll @IntRange(min = 0, max = 255) int bit) {
         List<byte[]> proof = new ArrayList<>(inclusionProof(leaf));
         Assume.that(!proof.isEmpty());
         int at = hashPick % proof.size();
@@ -101,13 +101,14 @@ class ProofPropertiesTest {
     }
 
     @Property(tries = 500)
-    void verifyInclusion_otherIndex_fails(@ForAll("leaves") Leaf leaf, @ForAll @IntRange(min = 1, max = MAX_SIZE) int shift) {
+    void verifyInclusion_otherIndex_fails(@ForAll("leaves") Leaf leaf,
+            @ForAll @IntRange(min = 1, max = MAX_SIZE) int shift) {
         Assume.that(leaf.treeSize() > 1);
         List<byte[]> proof = inclusionProof(leaf);
         int other = (leaf.index() + 1 + shift % (leaf.treeSize() - 1)) % leaf.treeSize();
 
-        assertThatThrownBy(() -> ProofVerifier.verifyInclusion(other, leaf.treeSize(), LEAVES.get(leaf.index()), proof,
-                referenceRoot(leaf.treeSize()))).isInstanceOf(ProofException.class);
+        assertThatThrownBy(() -> ProofVerifier.verifyInclusion(other, leaf.treeSize(), LEAVES.get(leaf.index()),
+                proof, referenceRoot(leaf.treeSize()))).isInstanceOf(ProofException.class);
     }
 
     /** A proof for one size proves nothing about the checkpoint (size, root) of another. */
@@ -117,13 +118,13 @@ class ProofPropertiesTest {
         Assume.that(otherSize != leaf.treeSize());
         List<byte[]> proof = inclusionProof(leaf);
 
-        assertThatThrownBy(() -> ProofVerifier.verifyInclusion(leaf.index(), otherSize, LEAVES.get(leaf.index()), proof,
-                referenceRoot(otherSize))).isInstanceOf(ProofException.class);
+        assertThatThrownBy(() -> ProofVerifier.verifyInclusion(leaf.index(), otherSize, LEAVES.get(leaf.index()),
+                proof, referenceRoot(otherSize))).isInstanceOf(ProofException.class);
     }
 
     @Property(tries = 500)
-    void verifyConsistency_flippedBit_fails(@ForAll("sizePairs") Sizes sizes, @ForAll @IntRange(min = 0, max = 63) int hashPick,
-            @ForAll @IntRange(min = 0, max = 255) int bit) {
+    void verifyConsistency_flippedBit_fails(@ForAll("sizePairs") Sizes sizes,
+            @ForAll @IntRange(min = 0, max = 63) int hashPick, @ForAll @IntRange(min = 0, max = 255) int bit) {
         List<byte[]> proof = new ArrayList<>(consistencyProof(sizes));
         Assume.that(!proof.isEmpty());
         int at = hashPick % proof.size();
@@ -175,14 +176,16 @@ class ProofPropertiesTest {
         assertThat(reader.reads).isEqualTo(Integer.bitCount(size));
         assertThat(rebuilt.root()).isEqualTo(APPENDED_ROOTS.get(size));
         for (int n = size; n < Math.min(size + 300, MAX_SIZE); n++) {
-            rebuilt.append(LEAVES.get(n), (level, index, hash) -> assertThat(hash).isEqualTo(TREE.node(level, index)));
+            rebuilt.append(LEAVES.get(n),
+                    (level, index, hash) -> assertThat(hash).isEqualTo(TREE.node(level, index)));
             assertThat(rebuilt.root()).as("root at %d after rebuilding at %d", n + 1, size)
                     .isEqualTo(APPENDED_ROOTS.get(n + 1));
         }
     }
 
     private static List<byte[]> inclusionProof(Leaf leaf) {
-        return Proofs.inclusionProof(leaf.index(), leaf.treeSize(), new TestTrees.StrictReader(TREE, leaf.treeSize()));
+        return Proofs.inclusionProof(leaf.index(), leaf.treeSize(),
+                new TestTrees.StrictReader(TREE, leaf.treeSize()));
     }
 
     private static List<byte[]> consistencyProof(Sizes sizes) {

@@ -38,8 +38,10 @@ class ProofsTest {
 
                 List<byte[]> proof = Proofs.inclusionProof(index, size, reader);
 
-                assertThat(proof).as("PATH(%d, D[%d])", index, size).containsExactlyElementsOf(ReferenceMerkle.path(index, leaves));
-                assertThat(reader.reads).as("reads for PATH(%d, D[%d])", index, size).isLessThanOrEqualTo(2 * bitLength(size));
+                assertThat(proof).as("PATH(%d, D[%d])", index, size)
+                        .containsExactlyElementsOf(ReferenceMerkle.path(index, leaves));
+                assertThat(reader.reads).as("reads for PATH(%d, D[%d])", index, size)
+                        .isLessThanOrEqualTo(2 * bitLength(size));
                 ProofVerifier.verifyInclusion(index, size, leaves.get(index), proof, root);
             }
         }
@@ -55,9 +57,11 @@ class ProofsTest {
 
                 List<byte[]> proof = Proofs.consistencyProof(size1, size2, reader);
 
-                assertThat(proof).as("PROOF(%d, D[%d])", size1, size2).containsExactlyElementsOf(ReferenceMerkle.proof(size1, leaves));
+                assertThat(proof).as("PROOF(%d, D[%d])", size1, size2)
+                        .containsExactlyElementsOf(ReferenceMerkle.proof(size1, leaves));
                 assertThat(reader.reads).isLessThanOrEqualTo(2 * bitLength(size2) + 1);
-                ProofVerifier.verifyConsistency(size1, size2, proof, ReferenceMerkle.mth(leaves.subList(0, size1)), root2);
+                byte[] root1 = ReferenceMerkle.mth(leaves.subList(0, size1));
+                ProofVerifier.verifyConsistency(size1, size2, proof, root1, root2);
             }
         }
     }
@@ -112,7 +116,8 @@ class ProofsTest {
      * overflow and O(log n) reads.
      */
     @ParameterizedTest(name = "tree size {0}")
-    @ValueSource(longs = {10_000_000L, 1L << 40, (1L << 40) + 12_345, (1L << 62) + 1, Long.MAX_VALUE - 1, Long.MAX_VALUE})
+    @ValueSource(longs = {
+        10_000_000L, 1L << 40, (1L << 40) + 12_345, (1L << 62) + 1, Long.MAX_VALUE - 1, Long.MAX_VALUE})
     void proofs_hugeTreeOfEqualLeaves_verifyWithLogarithmicReads(long size) {
         NodeReader equalLeaves = equalLeavesTree();
         byte[] root = Proofs.root(size, new TestTrees.StrictReader(equalLeaves, size));
