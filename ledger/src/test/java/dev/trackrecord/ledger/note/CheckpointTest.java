@@ -7,16 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -30,6 +26,10 @@ class CheckpointTest {
     private static final NoteSigner LOG_KEY = NoteSigner.generate(ORIGIN, new SecureRandom());
     private static final byte[] ROOT = sha256("root");
     private static final String ROOT_B64 = Base64.getEncoder().encodeToString(ROOT);
+    private static final int PARSE_TRIES = 300;
+
+    /** Printable ASCII and three characters outside it, all equally likely in generated lines. */
+    private static final String LINE_CHARACTERS = asciiPrintable() + "—é日";
 
     @Test
     void text_isOriginSizeAndRootEachOnALine() {
@@ -263,19 +263,68 @@ class CheckpointTest {
         assertThat(a.toString()).contains(ROOT_B64);
     }
 
-    @Property(tries = 300)
-    void parse_ofText_returnsTheCheckpoint(@ForAll("checkpoints") Checkpoint checkpoint) throws NoteException {
-        assertThat(Checkpoint.parse(checkpoint.text())).isEqualTo(checkpoint);
+    static Stream<GeneratedCases.Case<Checkpoint>> checkpoints() {
+        return GeneratedCases.of(4, PARSE_TRIES, checkpointEdgeCases(), CheckpointTest::checkpoint,
+                checkpoint -> GeneratedCases.quote(checkpoint.text()));
     }
 
-    @Provide
-    Arbitrary<Checkpoint> checkpoints() {
-        Arbitrary<String> line = Arbitraries.strings().withCharRange(' ', '~').withChars('—', 'é', '日')
-                .ofMinLength(1).ofMaxLength(40);
-        Arbitrary<Long> size = Arbitraries.oneOf(Arbitraries.longs().greaterOrEqual(0),
-                Arbitraries.of(0L, 1L, Long.MAX_VALUE));
-        Arbitrary<byte[]> root = Arbitraries.bytes().array(byte[].class).ofSize(32);
-        return Combinators.combine(line, size, root, line.list().ofMaxSize(3)).as(Checkpoint::new);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("checkpoints")
+    void parse_ofText_returnsTheCheckpoint(GeneratedCases.Case<Checkpoint> generated) {
+        generated.check(checkpoint -> assertThat(Checkpoint.parse(checkpoint.text())).isEqualTo(checkpoint));
+    }
+
+    /**
+     * An origin and up to 3 extension lines of 1 to 40 of {@link #LINE_CHARACTERS}, a tree size
+     * that is half the time 0, 1 or 2^63-1, and a root of 32 drawn bytes.
+     */
+    private static Checkpoint checkpoint(SplittableRandom random) {
+        String origin = line(random);
+        long treeSize = random.nextBoolean()
+                ? GeneratedCases.integral(random, 0, Long.MAX_VALUE)
+                : List.of(0L, 1L, Long.MAX_VALUE).get(random.nextInt(3));
+        byte[] root = GeneratedCases.bytes(random, Checkpoint.HASH_SIZE, Checkpoint.HASH_SIZE, PARSE_TRIES);
+        List<String> extensionLines = new ArrayList<>();
+        for (int i = GeneratedCases.size(random, 0, 3, PARSE_TRIES); i > 0; i--) {
+            extensionLines.add(line(random));
+        }
+        return new Checkpoint(origin, treeSize, root, extensionLines);
+    }
+
+    private static String line(SplittableRandom random) {
+        StringBuilder line = new StringBuilder();
+        for (int i = GeneratedCases.size(random, 1, 40, PARSE_TRIES); i > 0; i--) {
+            line.append(LINE_CHARACTERS.charAt(random.nextInt(LINE_CHARACTERS.length())));
+        }
+        return line.toString();
+    }
+
+    /**
+     * Origins of a single character (each end of printable ASCII and each character outside it)
+     * and of 40 characters, each with the sizes 0, 1, 2^63-2 and 2^63-1; then three extension
+     * lines, once of the shortest length and once of the longest.
+     */
+    private static List<Checkpoint> checkpointEdgeCases() {
+        List<String> origins = List.of(" ", "~", "—", "é", "日", "~".repeat(40), "日".repeat(40));
+        List<Checkpoint> edgeCases = new ArrayList<>();
+        for (String origin : origins) {
+            for (long treeSize : new long[] {0, 1, Long.MAX_VALUE - 1, Long.MAX_VALUE}) {
+                edgeCases.add(new Checkpoint(origin, treeSize, GeneratedCases.filled(Checkpoint.HASH_SIZE, 0)));
+            }
+        }
+        byte[] allOnes = GeneratedCases.filled(Checkpoint.HASH_SIZE, -1);
+        edgeCases.add(new Checkpoint(" ", 0, allOnes, List.of(" ", "~", "—")));
+        edgeCases.add(new Checkpoint(ORIGIN, Long.MAX_VALUE, ROOT,
+                List.of(" ".repeat(40), "é".repeat(40), "日".repeat(40))));
+        return edgeCases;
+    }
+
+    private static String asciiPrintable() {
+        StringBuilder chars = new StringBuilder();
+        for (char c = ' '; c <= '~'; c++) {
+            chars.append(c);
+        }
+        return chars.toString();
     }
 
     private static Arguments bad(String what, String text, int line) {

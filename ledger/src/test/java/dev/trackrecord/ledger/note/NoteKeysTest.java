@@ -11,14 +11,14 @@ import java.security.Signature;
 import java.security.spec.EdECPrivateKeySpec;
 import java.security.spec.NamedParameterSpec;
 import java.security.spec.X509EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,6 +31,7 @@ class NoteKeysTest {
     private static final String GO_VKEY = NoteVectors.text("peterneumann.vkey");
     private static final String GO_SKEY = NoteVectors.text("peterneumann.skey");
     private static final String GO_KEY_BASE64 = "ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW";
+    private static final int SIGN_TRIES = 200;
 
     @Test
     void parse_goVerifierKey_hasNameKeyIdAndKey() throws NoteException {
@@ -205,22 +206,31 @@ class NoteKeysTest {
                 .isInstanceOfSatisfying(NoteException.class, e -> assertThat(e.reason()).isEqualTo(reason));
     }
 
+    static Stream<GeneratedCases.Case<KeyAndMessage>> keysAndMessages() {
+        return GeneratedCases.of(3, SIGN_TRIES, keyAndMessageEdgeCases(), NoteKeysTest::keyAndMessage,
+                KeyAndMessage::toString);
+    }
+
     /** Bouncy Castle's Ed25519 against the JDK's, the reference: RFC 8032 signing is deterministic. */
-    @Property(tries = 200)
-    void sign_agreesWithJdkEd25519(@ForAll @Size(32) byte[] privateKey, @ForAll @Size(max = 300) byte[] message)
-            throws Exception {
-        NoteSigner signer = NoteSigner.fromPrivateKey("ref.example", privateKey);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("keysAndMessages")
+    void sign_agreesWithJdkEd25519(GeneratedCases.Case<KeyAndMessage> generated) {
+        generated.check(input -> {
+            byte[] privateKey = input.privateKey();
+            byte[] message = input.message();
+            NoteSigner signer = NoteSigner.fromPrivateKey("ref.example", privateKey);
 
-        Signature jdk = Signature.getInstance("Ed25519");
-        jdk.initSign(jdkPrivateKey(privateKey));
-        jdk.update(message);
-        byte[] expected = jdk.sign();
+            Signature jdk = Signature.getInstance("Ed25519");
+            jdk.initSign(jdkPrivateKey(privateKey));
+            jdk.update(message);
+            byte[] expected = jdk.sign();
 
-        assertThat(signer.sign(message)).isEqualTo(expected);
-        jdk.initVerify(jdkPublicKey(signer.verifier().publicKey()));
-        jdk.update(message);
-        assertThat(jdk.verify(signer.sign(message))).isTrue();
-        assertThat(signer.verifier().verify(message, expected)).isTrue();
+            assertThat(signer.sign(message)).isEqualTo(expected);
+            jdk.initVerify(jdkPublicKey(signer.verifier().publicKey()));
+            jdk.update(message);
+            assertThat(jdk.verify(signer.sign(message))).isTrue();
+            assertThat(signer.verifier().verify(message, expected)).isTrue();
+        });
     }
 
     private static PrivateKey jdkPrivateKey(byte[] privateKey) throws Exception {
@@ -233,6 +243,67 @@ class NoteKeysTest {
         byte[] spki = Arrays.copyOf(prefix, prefix.length + publicKey.length);
         System.arraycopy(publicKey, 0, spki, prefix.length, publicKey.length);
         return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(spki));
+    }
+
+    /** A private key of 32 drawn bytes and a message of 0 to 300, mostly at most 14. */
+    private static KeyAndMessage keyAndMessage(SplittableRandom random) {
+        byte[] privateKey = GeneratedCases.bytes(random, 32, 32, SIGN_TRIES);
+        return new KeyAndMessage(privateKey, GeneratedCases.bytes(random, 0, 300, SIGN_TRIES));
+    }
+
+    /** Keys of one repeated edge byte, each with an empty, a one-byte and a longest message. */
+    private static List<KeyAndMessage> keyAndMessageEdgeCases() {
+        int[] edgeBytes = {0, 1, -1, Byte.MIN_VALUE, Byte.MAX_VALUE};
+        List<byte[]> messages = new ArrayList<>();
+        messages.add(new byte[0]);
+        for (int value : edgeBytes) {
+            messages.add(new byte[] {(byte) value});
+        }
+        messages.add(GeneratedCases.filled(300, 0));
+        messages.add(GeneratedCases.filled(300, -1));
+        List<KeyAndMessage> edgeCases = new ArrayList<>();
+        for (int value : edgeBytes) {
+            for (byte[] message : messages) {
+                edgeCases.add(new KeyAndMessage(GeneratedCases.filled(32, value), message));
+            }
+        }
+        return edgeCases;
+    }
+
+    /** An Ed25519 private key (the 32-byte seed of RFC 8032 §5.1.5) and a message to sign. */
+    private record KeyAndMessage(byte[] privateKey, byte[] message) {
+
+        KeyAndMessage {
+            privateKey = privateKey.clone();
+            message = message.clone();
+        }
+
+        @Override
+        public byte[] privateKey() {
+            return privateKey.clone();
+        }
+
+        @Override
+        public byte[] message() {
+            return message.clone();
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof KeyAndMessage that && Arrays.equals(privateKey, that.privateKey)
+                    && Arrays.equals(message, that.message);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Arrays.hashCode(privateKey) + Arrays.hashCode(message);
+        }
+
+        @Override
+        public String toString() {
+            return "private key " + HexFormat.of().formatHex(privateKey)
+                    + ", message of " + GeneratedCases.hex(message);
+        }
     }
 
     private static Arguments bad(String what, String text, NoteException.Reason reason) {

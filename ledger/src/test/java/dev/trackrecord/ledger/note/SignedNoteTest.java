@@ -9,20 +9,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
 import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,6 +29,10 @@ class SignedNoteTest {
     private static final String GO_NOTE = NoteVectors.text("peterneumann.note");
     private static final String GO_SIG_LINE = GO_NOTE.substring(GO_TEXT.length() + 1);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int TEXT_TRIES = 200;
+
+    /** Code points outside printable ASCII that a note text may hold, including the highest one. */
+    private static final int[] SPECIAL_CODE_POINTS = {0x2014, 0xE9, 0x00A0, 0x1F600, 0x10FFFF, 0xFFFD};
 
     @Test
     void sign_goVector_reproducesThePublishedNoteByteForByte() throws NoteException {
@@ -338,24 +336,57 @@ class SignedNoteTest {
         assertThat(actual).isEqualTo(expected);
     }
 
-    @Property(tries = 200)
-    void signThenOpen_anyValidText_returnsTheText(@ForAll("noteTexts") String text) throws NoteException {
-        NoteSigner signer = NoteVectors.goSigner();
-
-        SignedNote opened = SignedNote.open(SignedNote.sign(text, List.of(signer)), List.of(signer.verifier()));
-
-        assertThat(opened.text()).isEqualTo(text);
+    static Stream<GeneratedCases.Case<String>> noteTexts() {
+        return GeneratedCases.of(5, TEXT_TRIES, noteTextEdgeCases(), SignedNoteTest::noteText, GeneratedCases::quote);
     }
 
-    @Provide
-    Arbitrary<String> noteTexts() {
-        Arbitrary<String> codePoint = Arbitraries.frequencyOf(
-                Tuple.of(10, Arbitraries.integers().between(0x20, 0x7E)),
-                Tuple.of(2, Arbitraries.of(0x2014, 0xE9, 0x00A0, 0x1F600, 0x10FFFF, 0xFFFD)),
-                Tuple.of(1, Arbitraries.integers().between(0x80, 0xD7FF)))
-                .map(Character::toString);
-        Arbitrary<String> line = codePoint.list().ofMaxSize(30).map(cs -> String.join("", cs));
-        return line.list().ofMinSize(1).ofMaxSize(8).map(lines -> lines.stream().collect(Collectors.joining("\n", "", "\n")));
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("noteTexts")
+    void signThenOpen_anyValidText_returnsTheText(GeneratedCases.Case<String> generated) throws NoteException {
+        NoteSigner signer = NoteVectors.goSigner();
+
+        generated.check(text -> {
+            SignedNote opened = SignedNote.open(SignedNote.sign(text, List.of(signer)), List.of(signer.verifier()));
+
+            assertThat(opened.text()).isEqualTo(text);
+        });
+    }
+
+    /**
+     * 1 to 8 lines of 0 to 30 code points (mostly at most 14), each ending in a newline. A code
+     * point is printable ASCII 10 times in 13, one of {@link #SPECIAL_CODE_POINTS} 2 times, and
+     * one from U+0080..U+D7FF once.
+     */
+    private static String noteText(SplittableRandom random) {
+        StringBuilder text = new StringBuilder();
+        for (int lines = GeneratedCases.size(random, 1, 8, TEXT_TRIES); lines > 0; lines--) {
+            for (int i = GeneratedCases.size(random, 0, 30, TEXT_TRIES); i > 0; i--) {
+                int pick = random.nextInt(13);
+                int codePoint;
+                if (pick < 10) {
+                    codePoint = (int) GeneratedCases.integral(random, 0x20, 0x7E);
+                } else if (pick < 12) {
+                    codePoint = SPECIAL_CODE_POINTS[random.nextInt(SPECIAL_CODE_POINTS.length)];
+                } else {
+                    codePoint = (int) GeneratedCases.integral(random, 0x80, 0xD7FF);
+                }
+                text.appendCodePoint(codePoint);
+            }
+            text.append('\n');
+        }
+        return text.toString();
+    }
+
+    /**
+     * One and eight empty lines, a line of each bound and special code point, and eight lines
+     * of 30 of the longest (4-byte) code point.
+     */
+    private static List<String> noteTextEdgeCases() {
+        List<String> edgeCases = new ArrayList<>(List.of("\n", "\n".repeat(8)));
+        IntStream.concat(IntStream.of(0x20, 0x21, 0x7E, 0x80, 0x81, 0xD7FF), Arrays.stream(SPECIAL_CODE_POINTS))
+                .forEach(codePoint -> edgeCases.add(Character.toString(codePoint) + "\n"));
+        edgeCases.add((Character.toString(0x10FFFF).repeat(30) + "\n").repeat(8));
+        return edgeCases;
     }
 
     private static Arguments malformed(String what, String note, NoteException.Reason reason, int line) {
