@@ -1,6 +1,15 @@
 package dev.trackrecord.ledger;
 
+import dev.trackrecord.ledger.note.NoteException;
+import dev.trackrecord.ledger.note.NoteSigner;
+import dev.trackrecord.ledger.note.NoteVerifier;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 
 /**
  * The layout of a TrackRecord data directory, shared by the service and the command line.
@@ -31,5 +40,61 @@ public record DataDirectory(Path root) {
 
     public Path tokenIssuerKey() {
         return keys().resolve("token-issuer.jwk");
+    }
+
+    /**
+     * The checkpoint signer of this directory, created for {@code origin} on first use. An
+     * existing key whose name is not {@code origin} is refused: the origin of a log never changes.
+     */
+    public NoteSigner loadOrCreateCheckpointSigner(String origin) throws IOException {
+        Path keyFile = checkpointKey();
+        if (Files.exists(keyFile)) {
+            NoteSigner signer = loadCheckpointSigner();
+            if (!signer.name().equals(origin)) {
+                throw new IOException(keyFile + " signs for origin '" + signer.name() + "', not '" + origin
+                        + "'; a log keeps its origin");
+            }
+            return signer;
+        }
+        NoteSigner signer = NoteSigner.generate(origin, new SecureRandom());
+        writePrivate(keyFile, signer.privateKeyText() + "\n");
+        writeAtomically(checkpointVerifierKey(), signer.verifier().text() + "\n");
+        return signer;
+    }
+
+    public NoteSigner loadCheckpointSigner() throws IOException {
+        try {
+            return NoteSigner.parse(Files.readString(checkpointKey(), StandardCharsets.UTF_8).strip());
+        } catch (NoteException e) {
+            throw new IOException(checkpointKey() + ": " + e.getMessage(), e);
+        }
+    }
+
+    public NoteVerifier loadCheckpointVerifier() throws IOException {
+        try {
+            return NoteVerifier.parse(Files.readString(checkpointVerifierKey(), StandardCharsets.UTF_8).strip());
+        } catch (NoteException e) {
+            throw new IOException(checkpointVerifierKey() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Writes a secret readable by the owner only, atomically. */
+    public static void writePrivate(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // Not a POSIX file system; the platform's defaults apply.
+        }
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static void writeAtomically(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -282,12 +282,12 @@ public final class Ledger implements AutoCloseable {
             return;
         }
         if (chunk != null) {
+            addChunkStart(firstSeq);
             for (int i = 0; i < chunk.count(); i++) {
                 long seq = firstSeq + i;
                 events.add(chunk.eventHashes[i], seq);
                 contractors.getOrAdd(contractors.idOf(chunk.contractors[i])).add(seq);
             }
-            addChunkStart(firstSeq);
         }
         publish();
         completions.forEach(Runnable::run);
@@ -569,8 +569,8 @@ public final class Ledger implements AutoCloseable {
     public List<byte[]> consistencyProof(long size1, long size2) {
         Snapshot s = published;
         requireAtMost(size2, s.size(), "size2");
-        if (size1 < 0 || size1 > size2) {
-            throw new IllegalArgumentException("size1 must be between 0 and size2 (" + size2 + "), was " + size1);
+        if (size1 < 1 || size1 > size2) {
+            throw new IllegalArgumentException("size1 must be between 1 and size2 (" + size2 + "), was " + size1);
         }
         return Proofs.consistencyProof(size1, size2, s.root().tree);
     }
