@@ -31,6 +31,14 @@ public final class CanonicalWriter {
         size = 0;
     }
 
+    /**
+     * The internal buffer, valid up to {@link #size()} until the next write. For hashing a
+     * slice without copying it.
+     */
+    public byte[] buffer() {
+        return buf;
+    }
+
     public byte[] toByteArray() {
         return Arrays.copyOf(buf, size);
     }

@@ -1,6 +1,5 @@
 package dev.trackrecord.ledger.store;
 
-import java.nio.charset.StandardCharsets;
 import java.util.function.LongPredicate;
 import java.util.function.LongUnaryOperator;
 
@@ -25,12 +24,14 @@ final class EventIndex {
         this.slots = new long[capacityFor(expected)];
     }
 
-    /** A 64-bit hash of an event id (FNV-1a over its UTF-8 bytes, then a finalizing mix). */
+    /**
+     * A 64-bit hash of an event id: FNV-1a over its UTF-16 code units, then a finalizing mix.
+     * Stored in the chunks, so it must never change.
+     */
     static long hash(String eventId) {
         long h = 0xcbf29ce484222325L;
-        byte[] bytes = eventId.getBytes(StandardCharsets.UTF_8);
-        for (byte b : bytes) {
-            h ^= b & 0xff;
+        for (int i = 0; i < eventId.length(); i++) {
+            h ^= eventId.charAt(i);
             h *= 0x100000001b3L;
         }
         return mix(h);

@@ -1,24 +1,23 @@
 package dev.trackrecord.ledger.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.trackrecord.ledger.DataDirectory;
+import dev.trackrecord.ledger.entry.Entry;
+import dev.trackrecord.ledger.entry.InvalidEntryException;
 import dev.trackrecord.ledger.entry.Submission;
-import dev.trackrecord.ledger.json.CanonicalJson;
 import dev.trackrecord.ledger.json.CanonicalWriter;
-import dev.trackrecord.ledger.json.InvalidJsonException;
 import dev.trackrecord.ledger.merkle.CompactRange;
 import dev.trackrecord.ledger.merkle.Proofs;
 import dev.trackrecord.ledger.merkle.Rfc9162;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,13 +41,13 @@ import org.eclipse.store.storage.embedded.types.EmbeddedStorageManager;
 public final class Ledger implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Ledger.class.getName());
     private static final byte[] ZERO_HASH = new byte[32];
-    private static final DateTimeFormatter TS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(java.time.ZoneOffset.UTC);
 
     private final LedgerOptions options;
     private final LinkedBlockingQueue<Work> queue = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedEntries = new AtomicInteger();
     private final Thread writer;
+    private final ExecutorService committer = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("ledger-committer").daemon(true).unstarted(r));
     private volatile boolean closing;
 
     // Owned by the writer thread after open; readers use only what published snapshots show.
@@ -66,7 +65,7 @@ public final class Ledger implements AutoCloseable {
 
     /** What readers may see: entries below {@code size}, found through {@code chunkStarts}. */
     private record Snapshot(LedgerRoot root, ContractorIndex contractors, long size, long[] chunkStarts,
-                            int chunkCount) {
+                            int chunkCount, long checkpointCount) {
     }
 
     private sealed interface Work permits AppendRequest, CheckpointRequest {
@@ -127,11 +126,16 @@ public final class Ledger implements AutoCloseable {
     }
 
     private void runWriter() {
-        List<Work> batch = new ArrayList<>();
-        while (!closing || !queue.isEmpty()) {
+        Prepared inFlight = null;
+        while (!closing || !queue.isEmpty() || inFlight != null) {
+            List<Work> batch = new ArrayList<>();
             try {
-                Work first = queue.poll(50, TimeUnit.MILLISECONDS);
+                Work first = inFlight == null ? queue.poll(50, TimeUnit.MILLISECONDS) : queue.poll();
                 if (first == null) {
+                    if (inFlight != null) {
+                        finish(inFlight);
+                        inFlight = null;
+                    }
                     continue;
                 }
                 batch.add(first);
@@ -142,16 +146,36 @@ public final class Ledger implements AutoCloseable {
                     batch.add(queue.poll());
                     entries += entriesOf(next);
                 }
-                process(batch);
                 queuedEntries.addAndGet(-entries);
+                if (broken != null && inFlight == null && !reload()) {
+                    failAll(batch, broken);
+                    continue;
+                }
+                // Prepare this batch while the previous one is being forced to disk.
+                Prepared prepared = prepare(batch);
+                if (inFlight != null) {
+                    boolean ok = finish(inFlight);
+                    inFlight = null;
+                    if (!ok) {
+                        failAll(batch, broken);
+                        reload();
+                        continue;
+                    }
+                }
+                prepared.commit = CompletableFuture.runAsync(prepared.storer::commit, committer);
+                inFlight = prepared;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.SEVERE, "ledger writer failed a batch", e);
                 failAll(batch, e);
-            } finally {
-                batch.clear();
+                if (inFlight != null) {
+                    finish(inFlight);
+                    inFlight = null;
+                }
+                broken = new StorageFailedException("the writer failed: " + e, e);
+                reload();
             }
         }
     }
@@ -160,26 +184,58 @@ public final class Ledger implements AutoCloseable {
         return w instanceof AppendRequest r ? r.submissions().size() : 0;
     }
 
-    private void process(List<Work> batch) {
-        if (broken != null && !reload()) {
-            failAll(batch, broken);
-            return;
+    /** A batch whose entries are sequenced and serialized, waiting for its commit. */
+    private static final class Prepared {
+        final Storer storer;
+        final List<Work> batch;
+        final List<Runnable> completions;
+        final Snapshot snapshot;
+        CompletableFuture<Void> commit;
+
+        Prepared(Storer storer, List<Work> batch, List<Runnable> completions, Snapshot snapshot) {
+            this.storer = storer;
+            this.batch = batch;
+            this.completions = completions;
+            this.snapshot = snapshot;
         }
+    }
+
+    /** Waits for the commit of {@code p}, then publishes it and answers its callers. */
+    private boolean finish(Prepared p) {
+        try {
+            p.commit.join();
+        } catch (RuntimeException e) {
+            Throwable cause = rootCause(e);
+            StorageFailedException failure = new StorageFailedException(
+                    "could not store the batch: " + cause.getMessage() + "; nothing in it was acknowledged", cause);
+            broken = failure;
+            failAll(p.batch, failure);
+            return false;
+        }
+        published = p.snapshot;
+        p.completions.forEach(Runnable::run);
+        return true;
+    }
+
+    /**
+     * Sequences a batch: checks idempotency, assigns seq, ts, prev and cprev, writes the
+     * envelopes into one chunk, extends the tree, updates the writer's indexes and serializes
+     * everything changed into a storer. Nothing is visible to readers until its commit is done.
+     */
+    private Prepared prepare(List<Work> batch) {
         long size = root.size;
         long lastTs = root.lastTsMillis;
         long ts = Math.max(options.clock().millis(), lastTs);
-        String tsText = TS.format(Instant.ofEpochMilli(ts));
+        Instant tsInstant = Instant.ofEpochMilli(ts);
 
         CanonicalWriter data = new CanonicalWriter(64 * 1024);
-        CanonicalWriter one = new CanonicalWriter(1024);
         IntList offsets = new IntList();
         LongList hashes = new LongList();
         IntList ords = new IntList();
         Map<String, Pending> pendingByEvent = new HashMap<>();
-        Map<String, Long> lastSeqInBatch = new HashMap<>();
-        List<Runnable> completions = new ArrayList<>();
+        List<Runnable> completions = new ArrayList<>(batch.size());
         List<StoredCheckpoint> checkpoints = new ArrayList<>();
-        HexFormat hex = HexFormat.of();
+        long firstSeq = size;
 
         for (Work work : batch) {
             if (work instanceof CheckpointRequest c) {
@@ -188,19 +244,23 @@ public final class Ledger implements AutoCloseable {
                 continue;
             }
             AppendRequest r = (AppendRequest) work;
+            List<Submission> subs = r.submissions();
             // Check the whole request before appending any of it, so a clash appends nothing.
-            Appended[] results = new Appended[r.submissions().size()];
+            Appended[] results = new Appended[subs.size()];
             EventConflictException conflict = null;
-            Map<String, Submission> seenInRequest = new HashMap<>();
+            Map<String, Integer> firstInRequest = subs.size() > 1 ? new HashMap<>() : null;
             for (int i = 0; i < results.length && conflict == null; i++) {
-                Submission s = r.submissions().get(i);
-                Submission earlier = seenInRequest.putIfAbsent(s.eventId(), s);
-                if (earlier != null) {
-                    String diff = difference(earlier.kind().wire(), earlier.contractor(), earlier.bodyBytes(), s);
-                    if (diff != null) {
-                        conflict = new EventConflictException(s.eventId(), -1, diff);
+                Submission s = subs.get(i);
+                if (firstInRequest != null) {
+                    Integer earlier = firstInRequest.putIfAbsent(s.eventId(), i);
+                    if (earlier != null) {
+                        Submission e = subs.get(earlier);
+                        String diff = difference(e.kind().wire(), e.contractor(), e.bodyBytes(), s);
+                        if (diff != null) {
+                            conflict = new EventConflictException(s.eventId(), -1, diff);
+                        }
+                        continue;
                     }
-                    continue;
                 }
                 Pending p = pendingByEvent.get(s.eventId());
                 if (p != null) {
@@ -208,7 +268,7 @@ public final class Ledger implements AutoCloseable {
                     if (diff != null) {
                         conflict = new EventConflictException(s.eventId(), p.seq, diff);
                     } else {
-                        results[i] = Appended.of(p.seq, p.leafHash, ts, true);
+                        results[i] = new Appended(p.seq, p.leafHash, tsInstant, true);
                     }
                     continue;
                 }
@@ -219,7 +279,7 @@ public final class Ledger implements AutoCloseable {
                     if (diff != null) {
                         conflict = new EventConflictException(s.eventId(), existing, diff);
                     } else {
-                        results[i] = Appended.of(existing, root.tree.node(0, existing), e.tsMillis, true);
+                        results[i] = new Appended(existing, root.tree.node(0, existing), Instant.ofEpochMilli(e.tsMillis), true);
                     }
                 }
             }
@@ -228,13 +288,15 @@ public final class Ledger implements AutoCloseable {
                 completions.add(() -> r.result().completeExceptionally(failure));
                 continue;
             }
-            Map<String, Integer> firstIndex = new HashMap<>();
             for (int i = 0; i < results.length; i++) {
-                Submission s = r.submissions().get(i);
-                Integer first = firstIndex.putIfAbsent(s.eventId(), i);
-                if (first != null) {
-                    results[i] = new Appended(results[first].seq(), results[first].leafHash(), results[first].ts(), true);
-                    continue;
+                Submission s = subs.get(i);
+                if (firstInRequest != null) {
+                    int first = firstInRequest.get(s.eventId());
+                    if (first != i) {
+                        Appended a = results[first];
+                        results[i] = new Appended(a.seq(), a.leafHashBytes(), a.ts(), true);
+                        continue;
+                    }
                 }
                 if (results[i] != null) {
                     continue;
@@ -244,74 +306,47 @@ public final class Ledger implements AutoCloseable {
                 if (cs.ordinal == root.contractors.size()) {
                     root.contractors.add(s.contractor());
                 }
-                Long inBatch = lastSeqInBatch.put(s.contractor(), seq);
-                long cprev = inBatch != null ? inBatch : cs.last();
-                one.reset();
-                writeEnvelope(one, s, seq, tsText, r.source(), hex.formatHex(lastLeafHash), cprev);
-                byte[] entryBytes = one.toByteArray();
-                byte[] leaf = Rfc9162.leafHash(entryBytes);
+                int start = data.size();
+                s.toEntry(seq, tsInstant, r.source(), lastLeafHash, cs.last()).writeCanonical(data);
+                byte[] leaf = Rfc9162.leafHash(data.buffer(), start, data.size() - start);
                 frontier.append(leaf, root.tree::put);
                 lastLeafHash = leaf;
-                offsets.add(data.size());
-                data.raw(entryBytes);
+                offsets.add(start);
                 long eventHash = EventIndex.hash(s.eventId());
                 hashes.add(eventHash);
                 ords.add(cs.ordinal);
+                cs.add(seq);
                 pendingByEvent.put(s.eventId(), new Pending(seq, leaf, s.kind().wire(), s.contractor(), s.bodyBytes()));
-                results[i] = Appended.of(seq, leaf, ts, false);
+                results[i] = new Appended(seq, leaf, tsInstant, false);
             }
-            List<Appended> answer = List.of(results);
+            List<Appended> answer = Arrays.asList(results);
             completions.add(() -> r.result().complete(answer));
         }
 
-        long firstSeq = root.size;
-        Chunk chunk = null;
+        Storer storer = storage.createStorer();
         if (size > firstSeq) {
             offsets.add(data.size());
-            int[] offs = offsets.toArray();
-            chunk = new Chunk(firstSeq, offs, hashes.toArray(), ords.toArray(), data.toByteArray());
-        }
-        try {
-            commit(chunk, size, chunk != null ? ts : lastTs, checkpoints);
-        } catch (RuntimeException e) {
-            StorageFailedException failure = new StorageFailedException(
-                    "could not store the batch: " + rootCause(e).getMessage() + "; nothing in it was acknowledged", e);
-            broken = failure;
-            failAll(batch, failure);
-            reload();
-            return;
-        }
-        if (chunk != null) {
+            Chunk chunk = new Chunk(firstSeq, offsets.toArray(), hashes.toArray(), ords.toArray(), data.toByteArray());
+            root.chunks.add(chunk);
             addChunkStart(firstSeq);
             for (int i = 0; i < chunk.count(); i++) {
-                long seq = firstSeq + i;
-                events.add(chunk.eventHashes[i], seq);
-                contractors.getOrAdd(contractors.idOf(chunk.contractors[i])).add(seq);
+                events.add(chunk.eventHashes[i], firstSeq + i);
             }
-        }
-        publish();
-        completions.forEach(Runnable::run);
-    }
-
-    private void commit(Chunk chunk, long newSize, long lastTs, List<StoredCheckpoint> checkpoints) {
-        Storer storer = storage.createStorer();
-        if (chunk != null) {
-            root.chunks.add(chunk);
+            root.lastTsMillis = ts;
         }
         for (StoredCheckpoint c : checkpoints) {
-            if (c.treeSize <= newSize && (root.checkpoints.size() == 0
+            if (c.treeSize <= size && (root.checkpoints.size() == 0
                     || root.checkpoints.get(root.checkpoints.size() - 1).treeSize < c.treeSize)) {
                 root.checkpoints.add(c);
             }
         }
+        root.size = size;
         root.chunks.flush(storer);
         root.contractors.flush(storer);
         root.checkpoints.flush(storer);
         root.tree.flush(storer);
-        root.size = newSize;
-        root.lastTsMillis = lastTs;
         storer.store(root);
-        storer.commit();
+        return new Prepared(storer, batch, completions, snapshot());
     }
 
     private record Pending(long seq, byte[] leafHash, String kind, String contractor, byte[] body) {
@@ -335,14 +370,16 @@ public final class Ledger implements AutoCloseable {
     }
 
     private StoredEntry storedEntry(long seq) {
+        Entry e = storedEntryParsed(seq);
+        return new StoredEntry(e.kind().wire(), e.contractor(), e.bodyBytes(), e.ts().toEpochMilli());
+    }
+
+    private Entry storedEntryParsed(long seq) {
         byte[] bytes = chunkOf(root, chunkStarts, chunkCount, seq).entry(seq);
         try {
-            JsonNode node = CanonicalJson.parse(bytes);
-            return new StoredEntry(node.get("kind").textValue(), node.get("contractor").textValue(),
-                    CanonicalJson.canonicalize(node.get("body")),
-                    Instant.parse(node.get("ts").textValue()).toEpochMilli());
-        } catch (InvalidJsonException e) {
-            throw new IllegalStateException("stored entry " + seq + " is not canonical JSON: " + e.getMessage(), e);
+            return Entry.parse(bytes);
+        } catch (InvalidEntryException e) {
+            throw new LedgerCorruptException("stored entry " + seq + " is damaged: " + e.getMessage());
         }
     }
 
@@ -351,30 +388,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     private String eventIdOf(long seq) {
-        byte[] bytes = chunkOf(root, chunkStarts, chunkCount, seq).entry(seq);
-        try {
-            return CanonicalJson.parse(bytes).get("event_id").textValue();
-        } catch (InvalidJsonException e) {
-            throw new IllegalStateException("stored entry " + seq + " is not canonical JSON: " + e.getMessage(), e);
-        }
-    }
-
-    /**
-     * Writes the RFC 8785 envelope: keys in UTF-16 order body, contractor, cprev, event_id,
-     * kind, prev, seq, source, ts, v.
-     */
-    static void writeEnvelope(CanonicalWriter out, Submission s, long seq, String ts, String source, String prevHex,
-                              long cprev) {
-        out.ascii("{\"body\":").raw(s.bodyBytes())
-                .ascii(",\"contractor\":").string(s.contractor())
-                .ascii(",\"cprev\":").number(cprev)
-                .ascii(",\"event_id\":").string(s.eventId())
-                .ascii(",\"kind\":").string(s.kind().wire())
-                .ascii(",\"prev\":\"").ascii(prevHex)
-                .ascii("\",\"seq\":").number(seq)
-                .ascii(",\"source\":").string(source)
-                .ascii(",\"ts\":\"").ascii(ts)
-                .ascii("\",\"v\":1}");
+        return storedEntryParsed(seq).eventId();
     }
 
     private void failAll(List<Work> batch, Throwable failure) {
@@ -492,8 +506,12 @@ public final class Ledger implements AutoCloseable {
         chunkStarts[chunkCount++] = firstSeq;
     }
 
+    private Snapshot snapshot() {
+        return new Snapshot(root, contractors, root.size, chunkStarts, chunkCount, root.checkpoints.size());
+    }
+
     private void publish() {
-        published = new Snapshot(root, contractors, root.size, chunkStarts, chunkCount);
+        published = snapshot();
     }
 
     /** Stops accepting appends, finishes those queued, and closes the storage. */
@@ -505,6 +523,7 @@ public final class Ledger implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        committer.shutdown();
         try {
             storage.shutdown();
         } finally {
@@ -577,9 +596,10 @@ public final class Ledger implements AutoCloseable {
 
     /** The signed checkpoint issued at exactly {@code treeSize}, if one was. */
     public Optional<String> checkpoint(long treeSize) {
-        BlockList<StoredCheckpoint> list = published.root().checkpoints;
+        Snapshot s = published;
+        BlockList<StoredCheckpoint> list = s.root().checkpoints;
         long lo = 0;
-        long hi = list.size() - 1;
+        long hi = s.checkpointCount() - 1;
         while (lo <= hi) {
             long mid = (lo + hi) >>> 1;
             StoredCheckpoint c = list.get(mid);
@@ -596,15 +616,17 @@ public final class Ledger implements AutoCloseable {
 
     /** The newest signed checkpoint, if any was issued. */
     public Optional<String> latestCheckpoint() {
-        BlockList<StoredCheckpoint> list = published.root().checkpoints;
-        long n = list.size();
+        Snapshot s = published;
+        BlockList<StoredCheckpoint> list = s.root().checkpoints;
+        long n = s.checkpointCount();
         return n == 0 ? Optional.empty() : Optional.of(list.get(n - 1).note);
     }
 
     /** Tree size of the newest signed checkpoint, or -1. */
     public long latestCheckpointSize() {
-        BlockList<StoredCheckpoint> list = published.root().checkpoints;
-        long n = list.size();
+        Snapshot s = published;
+        BlockList<StoredCheckpoint> list = s.root().checkpoints;
+        long n = s.checkpointCount();
         return n == 0 ? -1 : list.get(n - 1).treeSize;
     }
 
