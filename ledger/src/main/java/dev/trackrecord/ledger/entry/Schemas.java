@@ -1,0 +1,237 @@
+package dev.trackrecord.ledger.entry;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.NodePath;
+import com.networknt.schema.path.PathType;
+import dev.trackrecord.ledger.json.CanonicalJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+
+/**
+ * The JSON Schemas of {@code schemas/json/}, read once from the classpath (the schemas module puts
+ * them under {@code trackrecord/schemas/}) and compiled with networknt's 2020-12 validator. They
+ * are served from memory under their {@code $id}s; nothing is fetched over the network.
+ *
+ * <p>Submissions are checked in two steps that together equal the published schema: the envelope
+ * (submission.schema.json without its body selection), then the body against
+ * {@code kinds/<kind>.schema.json} picked in Java. Evaluating the schema's nine if/then branches
+ * costs about twice as much as the rest of the validation; a test compares both ways.
+ */
+final class Schemas {
+    static final String BASE_ID = "https://trackrecord.dev/schemas/";
+    static final String CLASSPATH_DIR = "trackrecord/schemas/";
+    // Internal variants, beside the published ones so that their relative $refs resolve the same.
+    private static final String ENVELOPE_ID = BASE_ID + "submission-envelope.schema.json";
+    private static final String REQUEST_ENVELOPE_ID = BASE_ID + "append-request-envelope.schema.json";
+
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    /** The published schemas, as written. */
+    final Schema submission;
+    final Schema appendRequest;
+    final Schema entry;
+    /** submission.schema.json without the body selection; append-request.schema.json using it. */
+    private final Schema submissionEnvelope;
+    private final Schema appendRequestEnvelope;
+    private final Map<EntryKind, Schema> bodies = new EnumMap<>(EntryKind.class);
+
+    private Schemas() {
+        Map<String, String> texts = new HashMap<>();
+        texts.put(BASE_ID + "defs.schema.json", read("defs.schema.json"));
+        for (String name : List.of("submission", "append-request", "entry")) {
+            texts.put(BASE_ID + name + ".schema.json", read(name + ".schema.json"));
+        }
+        for (EntryKind kind : EntryKind.values()) {
+            String file = bodyFile(kind);
+            texts.put(BASE_ID + file, read(file));
+        }
+        texts.put(ENVELOPE_ID, envelopeOnly(texts.get(BASE_ID + "submission.schema.json")));
+        texts.put(REQUEST_ENVELOPE_ID, texts.get(BASE_ID + "append-request.schema.json")
+                .replace("\"" + BASE_ID + "append-request.schema.json\"", "\"" + REQUEST_ENVELOPE_ID + "\"")
+                .replace("\"submission.schema.json\"", "\"submission-envelope.schema.json\""));
+        SchemaRegistryConfig config = SchemaRegistryConfig.builder()
+                .pathType(PathType.JSON_PATH)
+                // 2020-12 makes "format" an annotation by default; dates like 2026-02-30 must fail.
+                .formatAssertionsEnabled(true)
+                .errorMessageKeyword("errorMessage")
+                .build();
+        SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                builder -> builder.schemaRegistryConfig(config).schemas(texts));
+        submission = load(registry, BASE_ID + "submission.schema.json");
+        appendRequest = load(registry, BASE_ID + "append-request.schema.json");
+        entry = load(registry, BASE_ID + "entry.schema.json");
+        submissionEnvelope = load(registry, ENVELOPE_ID);
+        appendRequestEnvelope = load(registry, REQUEST_ENVELOPE_ID);
+        for (EntryKind kind : EntryKind.values()) {
+            bodies.put(kind, load(registry, BASE_ID + bodyFile(kind)));
+        }
+    }
+
+    /** The shared instance, loaded on first use. */
+    static Schemas get() {
+        return Holder.INSTANCE;
+    }
+
+    private static final class Holder {
+        static final Schemas INSTANCE = new Schemas();
+    }
+
+    static String bodyFile(EntryKind kind) {
+        return "kinds/" + kind.wire() + ".schema.json";
+    }
+
+    /** Adds every way {@code submission} breaks submission.schema.json to {@code out}. */
+    void validateSubmission(JsonNode submission, Violations out, Set<String> skip) {
+        validate(submissionEnvelope, submission, "$", out, skip);
+        validateBody(submission, "$", out, skip);
+    }
+
+    /** Adds every way {@code request} breaks append-request.schema.json to {@code out}. */
+    void validateAppendRequest(JsonNode request, Violations out, Set<String> skip) {
+        validate(appendRequestEnvelope, request, "$", out, skip);
+        JsonNode entries = request.get("entries");
+        if (request.isObject() && entries != null && entries.isArray()) {
+            for (int i = 0; i < entries.size(); i++) {
+                validateBody(entries.get(i), "$.entries[" + i + "]", out, skip);
+            }
+        } else {
+            validateBody(request, "$", out, skip);
+        }
+    }
+
+    private void validateBody(JsonNode submission, String path, Violations out, Set<String> skip) {
+        if (!submission.isObject()) {
+            return;
+        }
+        JsonNode kind = submission.get("kind");
+        JsonNode body = submission.get("body");
+        if (kind == null || !kind.isTextual() || body == null) {
+            return;
+        }
+        EntryKind.fromWire(kind.textValue()).ifPresent(k ->
+                validate(bodies.get(k), body, CanonicalJson.childPath(path, "body"), out, skip));
+    }
+
+    /**
+     * Validates {@code document}, found at {@code path}, against {@code schema} and adds every
+     * error to {@code out}, one path per error; a member that is missing or not allowed is reported
+     * at its own path. Errors at paths in {@code skip} are left out (the caller reported those).
+     */
+    static void validate(Schema schema, JsonNode document, String path, Violations out, Set<String> skip) {
+        List<Error> errors = schema.validate(toJackson3(document));
+        for (Error error : errors) {
+            String at = path(path, error.getInstanceLocation());
+            String property = error.getProperty();
+            if (property != null && switch (error.getKeyword()) {
+                case "required", "additionalProperties", "unevaluatedProperties", "dependentRequired" -> true;
+                default -> false;
+            }) {
+                at = CanonicalJson.childPath(at, property);
+            }
+            if (!skip.contains(at)) {
+                out.add(at, rule(error));
+            }
+        }
+    }
+
+    private static String rule(Error error) {
+        return switch (error.getKeyword()) {
+            case "required" -> "required";
+            case "additionalProperties", "unevaluatedProperties" -> "unknown member, not allowed";
+            default -> "format.date-time".equals(error.getMessageKey())
+                    ? "must be a valid RFC 3339 date-time"
+                    : error.getMessage();
+        };
+    }
+
+    private static String path(String base, NodePath location) {
+        String path = base;
+        for (int i = 0; i < location.getNameCount(); i++) {
+            Object element = location.getElement(i);
+            path = element instanceof Integer index
+                    ? path + "[" + index + "]"
+                    : CanonicalJson.childPath(path, element.toString());
+        }
+        return path;
+    }
+
+    /** Copies a Jackson 2 tree (the ledger's) into a Jackson 3 tree (the validator's). */
+    static tools.jackson.databind.JsonNode toJackson3(JsonNode node) {
+        return switch (node.getNodeType()) {
+            case OBJECT -> {
+                tools.jackson.databind.node.ObjectNode object = NODES.objectNode();
+                for (Map.Entry<String, JsonNode> field : node.properties()) {
+                    object.set(field.getKey(), toJackson3(field.getValue()));
+                }
+                yield object;
+            }
+            case ARRAY -> {
+                ArrayNode array = NODES.arrayNode(node.size());
+                for (JsonNode item : node) {
+                    array.add(toJackson3(item));
+                }
+                yield array;
+            }
+            case STRING -> NODES.stringNode(node.textValue());
+            case NUMBER -> switch (node.numberType()) {
+                case INT, LONG -> NODES.numberNode(node.longValue());
+                case BIG_INTEGER -> NODES.numberNode(node.bigIntegerValue());
+                default -> NODES.numberNode(node.decimalValue());
+            };
+            case BOOLEAN -> NODES.booleanNode(node.booleanValue());
+            case NULL -> NODES.nullNode();
+            default -> throw new IllegalArgumentException("not a JSON value: " + node.getNodeType());
+        };
+    }
+
+    private static Schema load(SchemaRegistry registry, String id) {
+        Schema schema = registry.getSchema(SchemaLocation.of(id));
+        schema.initializeValidators();
+        return schema;
+    }
+
+    /** submission.schema.json without its body selection, under an internal $id. */
+    private static String envelopeOnly(String submissionSchema) {
+        ObjectMapper mapper = new ObjectMapper();
+        try {
+            ObjectNode schema = (ObjectNode) mapper.readTree(submissionSchema);
+            if (schema.remove("$ref") == null) {
+                throw new IllegalStateException("submission.schema.json no longer selects the body with $ref");
+            }
+            schema.put("$id", ENVELOPE_ID);
+            return mapper.writeValueAsString(schema);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("submission.schema.json is not JSON", e);
+        }
+    }
+
+    private static String read(String file) {
+        String resource = CLASSPATH_DIR + file;
+        try (InputStream in = Schemas.class.getClassLoader().getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("schema " + resource + " is not on the classpath");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read schema " + resource, e);
+        }
+    }
+}
