@@ -39,10 +39,12 @@ public final class TrackRecordServer implements AutoCloseable {
     private final WebServer server;
     private final String verifierKey;
     private final List<Api.Route> routes;
+    private final Ledger ledger;
 
     private TrackRecordServer(Deque<AutoCloseable> resources, WebServer server, String verifierKey,
-                              List<Api.Route> routes) {
+                              List<Api.Route> routes, Ledger ledger) {
         this.resources = resources;
+        this.ledger = ledger;
         this.server = server;
         this.verifierKey = verifierKey;
         this.routes = routes;
@@ -111,7 +113,7 @@ public final class TrackRecordServer implements AutoCloseable {
                 throw new IllegalStateException("could not listen on " + settings.host() + ":" + settings.port()
                         + " (is the port in use?); pass another with --port or TRACKRECORD_PORT");
             }
-            return new TrackRecordServer(resources, server, verifierKey, api.routes());
+            return new TrackRecordServer(resources, server, verifierKey, api.routes(), ledger);
         } catch (IOException | RuntimeException | Error e) {
             closeAll(resources);
             throw e;
@@ -126,6 +128,11 @@ public final class TrackRecordServer implements AutoCloseable {
     /** The checkpoint verifier key, C2SP text form. */
     public String verifierKey() {
         return verifierKey;
+    }
+
+    /** The ledger it serves. */
+    public Ledger ledger() {
+        return ledger;
     }
 
     /** The /v1 routes served. */
