@@ -41,7 +41,7 @@ final class TestServer implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("trackrecord-api-test");
             Settings settings = new Settings(dir, "127.0.0.1", 0, Settings.DEFAULT_ORIGIN, Duration.ofSeconds(60),
-                    64 * 1024);
+                    4L * 1024 * 1024);
             TrackRecordServer server = TrackRecordServer.start(settings);
             ECKey key = TokenKeys.load(new DataDirectory(dir).tokenIssuerKey());
             return new TestServer(dir, server, key, settings.tokenIssuer());
