@@ -10,6 +10,12 @@ import java.nio.file.Path;
  * options.
  */
 public final class Main {
+    private static final String USAGE = """
+            usage: trackrecord serve [--data DIR] [--port N] [--origin ORIGIN]
+              --data DIR       data directory, created on first start (default ./data, TRACKRECORD_DATA)
+              --port N         port to listen on, 0 for any free one (default 8080, TRACKRECORD_PORT)
+              --origin ORIGIN  the log's origin, fixed when the data directory is created
+                               (default trackrecord.local/ledger, TRACKRECORD_ORIGIN)""";
     private Main() {
     }
 
@@ -20,7 +26,7 @@ public final class Main {
             settings = parse(args, Settings.from(Config.create()));
         } catch (IllegalArgumentException e) {
             System.err.println("trackrecord serve: " + e.getMessage());
-            System.err.println("usage: trackrecord serve [--data DIR] [--port N] [--origin ORIGIN]");
+            System.err.println(USAGE);
             System.exit(2);
             return;
         }
@@ -44,7 +50,8 @@ public final class Main {
         for (int i = 0; i < args.length; i++) {
             String option = args[i];
             if (option.equals("--help") || option.equals("-h")) {
-                throw new IllegalArgumentException("help");
+                System.out.println(USAGE);
+                System.exit(0);
             }
             if (i + 1 >= args.length) {
                 throw new IllegalArgumentException(option + " needs a value");

@@ -180,6 +180,7 @@ public final class Api {
     // ---------------------------------------------------------------- appends
 
     private void append(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        requireJson(req);
         byte[] body = readBody(req);
         List<Submission> submissions;
         try {
@@ -206,6 +207,18 @@ public final class Api {
         // 201 when anything was appended; a pure resend changes nothing and answers 200.
         res.status(fresh > 0 ? 201 : 200);
         sendJson(res, JSON.writeValueAsBytes(answer));
+    }
+
+    /** Refuses a declared Content-Type other than JSON; a request without one is read as JSON. */
+    private static void requireJson(ServerRequest req) {
+        req.headers().contentType().ifPresent(type -> {
+            String subtype = type.subtype();
+            if (!type.type().equals("application") || !(subtype.equals("json") || subtype.endsWith("+json"))) {
+                throw new ProblemException(415, "unsupported-media-type", "Unsupported media type",
+                        "Content-Type: must be application/json, was " + type.text(),
+                        List.of(new Violation("Content-Type", "must be application/json")), Map.of());
+            }
+        });
     }
 
     private byte[] readBody(ServerRequest req) throws IOException {
@@ -349,7 +362,11 @@ public final class Api {
                 () -> ProblemException.badParameter("seq", "is required")));
         long treeSize = treeSize(req, "tree_size");
         if (seq >= treeSize) {
-            throw ProblemException.badParameter("seq", "must be below tree_size " + treeSize + ", was " + seq);
+            throw ProblemException.badParameter("seq", "must be below tree_size " + treeSize + ", was " + seq
+                    + (query(req, "tree_size").isEmpty()
+                    ? " (tree_size defaults to the latest checkpoint; a new entry is in the next one, signed within"
+                    + " seconds)"
+                    : ""));
         }
         ObjectNode answer = JSON.createObjectNode();
         answer.put("leaf_index", seq);

@@ -25,6 +25,8 @@ final class Problems {
     /** Prefix of every problem type; the suffix is stable and documented in openapi.yaml. */
     static final String TYPE_PREFIX = "urn:trackrecord:problem:";
 
+    /** Violations spelled out in {@code detail}; {@code errors} always holds all of them. */
+    private static final int MAX_DETAIL_VIOLATIONS = 5;
     private static final Logger LOG = Logger.getLogger(Problems.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -54,10 +56,17 @@ final class Problems {
     /** Every violation of a refused append, 400 with paths such as {@code $.entries[3].body.score_bp}. */
     static ProblemException rejected(EntryRejectedException e) {
         List<Violation> violations = e.violations();
-        String detail = violations.size() == 1
-                ? violations.getFirst().toString()
-                : violations.size() + " violations, first " + violations.getFirst();
-        return new ProblemException(400, "invalid-entry", "Invalid entry", detail, violations, Map.of());
+        StringBuilder detail = new StringBuilder();
+        if (violations.size() > 1) {
+            detail.append(violations.size()).append(" violations: ");
+        }
+        for (int i = 0; i < Math.min(violations.size(), MAX_DETAIL_VIOLATIONS); i++) {
+            detail.append(i == 0 ? "" : "; ").append(violations.get(i));
+        }
+        if (violations.size() > MAX_DETAIL_VIOLATIONS) {
+            detail.append("; and ").append(violations.size() - MAX_DETAIL_VIOLATIONS).append(" more in errors");
+        }
+        return new ProblemException(400, "invalid-entry", "Invalid entry", detail.toString(), violations, Map.of());
     }
 
     static void write(ServerResponse res, ProblemException p) {
