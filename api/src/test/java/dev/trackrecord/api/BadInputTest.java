@@ -84,6 +84,25 @@ class BadInputTest {
     }
 
     @Test
+    void append_notJsonContentType_is415() {
+        HttpResponse<String> r = server.send(java.net.http.HttpRequest.newBuilder(server.uri("/v1/entries"))
+                .header("Authorization", "Bearer " + ingest).header("Content-Type", "text/csv")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(TestServer.audit("c-bad", "bad-csv", 1)))
+                .build());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(415);
+        assertProblem(r, "unsupported-media-type");
+        assertThat(r.body()).contains("text/csv");
+    }
+
+    @Test
+    void append_multipleViolations_allNamedInDetail() {
+        HttpResponse<String> r = server.post("/v1/entries", ingest, TestServer.audit("c-bad", "bad-two", 20000)
+                .replace("\"verdict\":\"pass\"", "\"verdict\":\"maybe\""));
+        assertRejected(r, 400, "invalid-entry", "$.body.score_bp");
+        assertRejected(r, 400, "invalid-entry", "$.body.verdict");
+    }
+
+    @Test
     void append_oversizedBody_is413() {
         byte[] body = new byte[5 * 1024 * 1024];
         Arrays.fill(body, (byte) ' ');
