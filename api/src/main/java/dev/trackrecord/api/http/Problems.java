@@ -9,6 +9,7 @@ import dev.trackrecord.ledger.store.EventConflictException;
 import dev.trackrecord.ledger.store.LedgerBusyException;
 import dev.trackrecord.ledger.store.StorageFailedException;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpException;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerResponse;
 import java.util.List;
@@ -45,6 +46,16 @@ final class Problems {
             LOG.log(Level.WARNING, "append failed on storage", e);
             write(res, new ProblemException(503, "storage-failed", "Storage unavailable", e.getMessage(),
                     List.of(), Map.of("Retry-After", "5")));
+        });
+        // Helidon's own refusals (a malformed request, say) keep their status.
+        routing.error(HttpException.class, (req, res, e) -> {
+            int status = e.status().code();
+            if (status >= 500) {
+                LOG.log(Level.WARNING, "request failed in the server", e);
+            }
+            write(res, new ProblemException(status, status >= 500 ? "internal" : "bad-request",
+                    e.status().reasonPhrase(), status >= 500 ? "the server failed to handle this request" : e.getMessage(),
+                    List.of(), Map.of()));
         });
         routing.error(Exception.class, (req, res, e) -> {
             LOG.log(Level.SEVERE, "unexpected failure in " + req.prologue().method() + " " + req.path().path(), e);

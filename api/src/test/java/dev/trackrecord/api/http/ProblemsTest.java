@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trackrecord.ledger.store.EventConflictException;
 import dev.trackrecord.ledger.store.LedgerBusyException;
 import dev.trackrecord.ledger.store.StorageFailedException;
+import io.helidon.http.HttpException;
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.net.URI;
@@ -35,6 +36,9 @@ class ProblemsTest {
                     });
                     r.get("/storage", (req, res) -> {
                         throw new StorageFailedException("could not store the batch: disk full", new IOException("ENOSPC"));
+                    });
+                    r.get("/helidon", (req, res) -> {
+                        throw new HttpException("header X is malformed", io.helidon.http.Status.BAD_REQUEST_400);
                     });
                     r.get("/bug", (req, res) -> {
                         throw new IllegalStateException("internal secret detail");
@@ -69,6 +73,13 @@ class ProblemsTest {
         JsonNode p = problem(r, 503, "storage-failed");
         assertThat(r.headers().firstValue("Retry-After")).hasValue("5");
         assertThat(p.get("detail").asText()).contains("disk full");
+    }
+
+    @Test
+    void helidonRefusal_keepsItsStatus() throws Exception {
+        HttpResponse<String> r = get("/helidon");
+        JsonNode p = problem(r, 400, "bad-request");
+        assertThat(p.get("detail").asText()).contains("header X");
     }
 
     @Test
