@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -47,14 +48,17 @@ class ServerProcessTest {
     @Test
     void realServer_appendReadAndProveInclusionAgainstTheSignedCheckpoint() throws Exception {
         Path data = temp.resolve("data");
-        Served served = serve(data, 0);
+        // The origin comes from the environment, as a deployment would set it.
+        String origin = "e2e.example/log";
+        Served served = serve(data, 0, Map.of("TRACKRECORD_ORIGIN", origin));
         try {
             assertThat(Files.exists(data.resolve("keys/checkpoint.key"))).isTrue();
             DataDirectory dir = new DataDirectory(data);
             NoteVerifier verifier = dir.loadCheckpointVerifier();
             assertThat(served.output()).contains("checkpoint verifier key: " + verifier.text());
             ECKey key = TokenKeys.load(dir.tokenIssuerKey());
-            String token = TokenKeys.mint(key, "trackrecord:" + Settings.DEFAULT_ORIGIN, "e2e-ingest",
+            assertThat(verifier.name()).isEqualTo(origin);
+            String token = TokenKeys.mint(key, "trackrecord:" + origin, "e2e-ingest",
                     List.of(Role.INGEST, Role.COMPLIANCE), null, Duration.ofMinutes(5));
             HttpClient client = HttpClient.newHttpClient();
             String base = "http://localhost:" + served.port();
@@ -80,6 +84,7 @@ class ServerProcessTest {
                 Thread.sleep(200);
             }
             assertThat(checkpoint.treeSize()).isGreaterThan(seq);
+            assertThat(checkpoint.origin()).isEqualTo(origin);
 
             JsonNode proof = TestServer.json(get(client, base + "/v1/proofs/inclusion?seq=" + seq
                     + "&tree_size=" + checkpoint.treeSize(), token));
@@ -96,7 +101,7 @@ class ServerProcessTest {
 
     @Test
     void realServer_portInUse_failsWithAClearMessage() throws Exception {
-        Served first = serve(temp.resolve("one"), 0);
+        Served first = serve(temp.resolve("one"), 0, Map.of());
         try {
             Process second = command(temp.resolve("two"), first.port()).redirectErrorStream(true).start();
             boolean exited = second.waitFor(30, TimeUnit.SECONDS);
@@ -145,8 +150,10 @@ class ServerProcessTest {
         return new ProcessBuilder(cmd);
     }
 
-    private static Served serve(Path data, int port) throws IOException, InterruptedException {
-        Process process = command(data, port).redirectErrorStream(true).start();
+    private static Served serve(Path data, int port, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder builder = command(data, port).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
         StringBuilder log = new StringBuilder();
         BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
         Thread.ofPlatform().daemon(true).start(() -> {
