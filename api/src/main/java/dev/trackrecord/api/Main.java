@@ -1,0 +1,75 @@
+package dev.trackrecord.api;
+
+import io.helidon.config.Config;
+import io.helidon.logging.common.LogConfig;
+import java.nio.file.Path;
+
+/**
+ * {@code trackrecord serve [--data DIR] [--port N] [--origin O]}: runs the service on embedded
+ * storage. Settings come from {@code application.yaml}, then environment variables, then these
+ * options.
+ */
+public final class Main {
+    private static final String USAGE = """
+            usage: trackrecord serve [--data DIR] [--port N] [--origin ORIGIN]
+              --data DIR       data directory, created on first start (default ./data, TRACKRECORD_DATA)
+              --port N         port to listen on, 0 for any free one (default 8080, TRACKRECORD_PORT)
+              --origin ORIGIN  the log's origin, fixed when the data directory is created
+                               (default trackrecord.local/ledger, TRACKRECORD_ORIGIN)""";
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        LogConfig.configureRuntime();
+        Settings settings;
+        try {
+            settings = parse(args, Settings.from(Config.create()));
+        } catch (IllegalArgumentException e) {
+            System.err.println("trackrecord serve: " + e.getMessage());
+            System.err.println(USAGE);
+            System.exit(2);
+            return;
+        }
+        TrackRecordServer server;
+        try {
+            server = TrackRecordServer.start(settings);
+        } catch (Exception e) {
+            System.err.println("trackrecord serve: could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("trackrecord-shutdown").unstarted(server::close));
+        System.out.println("data directory: " + settings.dataDir().toAbsolutePath().normalize());
+        System.out.println("checkpoint verifier key: " + server.verifierKey());
+        System.out.println("token issuer: " + settings.tokenIssuer());
+        System.out.println("listening on http://localhost:" + server.port());
+        System.out.flush();
+    }
+
+    static Settings parse(String[] args, Settings settings) {
+        for (int i = 0; i < args.length; i++) {
+            String option = args[i];
+            if (option.equals("--help") || option.equals("-h")) {
+                System.out.println(USAGE);
+                System.exit(0);
+            }
+            if (i + 1 >= args.length) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            String value = args[++i];
+            settings = switch (option) {
+                case "--data" -> settings.withDataDir(Path.of(value));
+                case "--port" -> {
+                    try {
+                        yield settings.withPort(Integer.parseInt(value));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--port must be a number, was '" + value + "'");
+                    }
+                }
+                case "--origin" -> settings.withOrigin(value);
+                default -> throw new IllegalArgumentException("unknown option " + option);
+            };
+        }
+        return settings;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.trackrecord.api;
+
+import io.helidon.config.Config;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * How the service runs: from {@code application.yaml}, environment variables
+ * ({@code TRACKRECORD_PORT} overrides {@code trackrecord.port}) and the command line, last wins.
+ *
+ * @param dataDir            the data directory (created on first start)
+ * @param host               the address to listen on
+ * @param port               the port to listen on; 0 picks a free one
+ * @param origin             the log's origin, the name in its checkpoints
+ * @param checkpointInterval how often a checkpoint is signed while entries arrive
+ * @param maxBodyBytes       largest request body accepted
+ */
+public record Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
+                       long maxBodyBytes) {
+    public static final String DEFAULT_ORIGIN = "trackrecord.local/ledger";
+
+    public Settings {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be from 0 to 65535, was " + port);
+        }
+        if (origin.isBlank()) {
+            throw new IllegalArgumentException("origin must not be blank");
+        }
+        if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("checkpoint interval must be positive");
+        }
+    }
+
+    /** Settings from the {@code trackrecord} node of {@code config}. */
+    public static Settings from(Config config) {
+        Config t = config.get("trackrecord");
+        return new Settings(
+                Path.of(t.get("data").asString().orElse("./data")),
+                t.get("host").asString().orElse("0.0.0.0"),
+                t.get("port").asInt().orElse(8080),
+                t.get("origin").asString().orElse(DEFAULT_ORIGIN),
+                t.get("checkpoint-interval").as(Duration.class).orElse(Duration.ofSeconds(2)),
+                t.get("max-body-bytes").asLong().orElse(4L * 1024 * 1024));
+    }
+
+    /** The issuer every bearer token of this log carries. */
+    public String tokenIssuer() {
+        return "trackrecord:" + origin;
+    }
+
+    public Settings withDataDir(Path d) {
+        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes);
+    }
+
+    public Settings withPort(int p) {
+        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes);
+    }
+
+    public Settings withOrigin(String o) {
+        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.trackrecord.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.nimbusds.jose.jwk.ECKey;
+import dev.trackrecord.api.auth.Role;
+import dev.trackrecord.api.auth.TokenKeys;
+import dev.trackrecord.ledger.DataDirectory;
+import dev.trackrecord.ledger.merkle.ProofVerifier;
+import dev.trackrecord.ledger.merkle.Rfc9162;
+import dev.trackrecord.ledger.note.Checkpoint;
+import dev.trackrecord.ledger.note.NoteVerifier;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Starts the real service in its own JVM, the way {@code trackrecord serve} does, and talks to
+ * it only over HTTP and through the files it creates.
+ */
+class ServerProcessTest {
+    private static final Pattern LISTENING = Pattern.compile("listening on http://localhost:(\\d+)");
+    private static final HexFormat HEX = HexFormat.of();
+
+    @TempDir
+    Path temp;
+
+    @Test
+    void realServer_appendReadAndProveInclusionAgainstTheSignedCheckpoint() throws Exception {
+        Path data = temp.resolve("data");
+        // The origin comes from the environment, as a deployment would set it.
+        String origin = "e2e.example/log";
+        Served served = serve(data, 0, Map.of("TRACKRECORD_ORIGIN", origin));
+        try {
+            assertThat(Files.exists(data.resolve("keys/checkpoint.key"))).isTrue();
+            DataDirectory dir = new DataDirectory(data);
+            NoteVerifier verifier = dir.loadCheckpointVerifier();
+            assertThat(served.output()).contains("checkpoint verifier key: " + verifier.text());
+            ECKey key = TokenKeys.load(dir.tokenIssuerKey());
+            assertThat(verifier.name()).isEqualTo(origin);
+            String token = TokenKeys.mint(key, "trackrecord:" + origin, "e2e-ingest",
+                    List.of(Role.INGEST, Role.COMPLIANCE), null, Duration.ofMinutes(5));
+            HttpClient client = HttpClient.newHttpClient();
+            String base = "http://localhost:" + served.port();
+
+            HttpResponse<String> appended = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/entries"))
+                    .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(TestServer.audit("c-e2e", "e2e-1", 9650))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(appended.statusCode()).as(appended.body()).isEqualTo(201);
+            long seq = TestServer.json(appended.body()).get("entries").get(0).get("seq").asLong();
+
+            byte[] entry = get(client, base + "/v1/entries/" + seq, token).getBytes(StandardCharsets.UTF_8);
+            assertThat(TestServer.json(new String(entry, StandardCharsets.UTF_8)).get("event_id").asText()).isEqualTo("e2e-1");
+
+            // The checkpointer signs every 2 s; wait for one that covers the entry.
+            Checkpoint checkpoint = null;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (System.nanoTime() < deadline) {
+                checkpoint = Checkpoint.open(get(client, base + "/v1/checkpoints/latest", token), verifier);
+                if (checkpoint.treeSize() > seq) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(checkpoint.treeSize()).isGreaterThan(seq);
+            assertThat(checkpoint.origin()).isEqualTo(origin);
+
+            JsonNode proof = TestServer.json(get(client, base + "/v1/proofs/inclusion?seq=" + seq
+                    + "&tree_size=" + checkpoint.treeSize(), token));
+            List<byte[]> hashes = new ArrayList<>();
+            proof.get("hashes").forEach(h -> hashes.add(HEX.parseHex(h.asText())));
+            ProofVerifier.verifyInclusion(seq, checkpoint.treeSize(), Rfc9162.leafHash(entry), hashes,
+                    checkpoint.rootHash());
+        } finally {
+            served.stop();
+        }
+        assertThat(served.process().isAlive()).isFalse();
+        assertThat(served.process().exitValue()).as("exit on SIGTERM").isIn(0, 143);
+    }
+
+    @Test
+    void realServer_portInUse_failsWithAClearMessage() throws Exception {
+        Served first = serve(temp.resolve("one"), 0, Map.of());
+        try {
+            Process second = command(temp.resolve("two"), first.port()).redirectErrorStream(true).start();
+            boolean exited = second.waitFor(30, TimeUnit.SECONDS);
+            String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!exited) {
+                second.destroyForcibly();
+            }
+            assertThat(exited).as("second server exits: " + output).isTrue();
+            assertThat(second.exitValue()).isEqualTo(1);
+            assertThat(output).contains("could not listen").contains(String.valueOf(first.port()));
+        } finally {
+            first.stop();
+        }
+    }
+
+    private record Served(Process process, int port, StringBuilder log) {
+        String output() {
+            synchronized (log) {
+                return log.toString();
+            }
+        }
+
+        void stop() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError("server did not stop on SIGTERM within 20 s:\n" + output());
+            }
+        }
+    }
+
+    private static ProcessBuilder command(Path data, int port) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add("--add-exports");
+        cmd.add("java.base/jdk.internal.misc=ALL-UNNAMED");
+        if (Runtime.version().feature() >= 24) {
+            cmd.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        cmd.add("-Xmx256m");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(List.of("--data", data.toString(), "--port", String.valueOf(port)));
+        return new ProcessBuilder(cmd);
+    }
+
+    private static Served serve(Path data, int port, Map<String, String> env) throws IOException, InterruptedException {
+        ProcessBuilder builder = command(data, port).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        StringBuilder log = new StringBuilder();
+        BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
+        Thread.ofPlatform().daemon(true).start(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    synchronized (log) {
+                        log.append(line).append('\n');
+                    }
+                    Matcher m = LISTENING.matcher(line);
+                    if (m.find()) {
+                        ports.add(Integer.parseInt(m.group(1)));
+                    }
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        });
+        Integer actual = ports.poll(30, TimeUnit.SECONDS);
+        if (actual == null) {
+            process.destroyForcibly();
+            throw new AssertionError("server did not start within 30 s:\n" + log);
+        }
+        return new Served(process, actual, log);
+    }
+
+    private static String get(HttpClient client, String url, String token) throws IOException, InterruptedException {
+        HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(url + ": " + r.body()).isEqualTo(200);
+        return r.body();
+    }
+}
