@@ -58,6 +58,9 @@ public final class Ledger implements AutoCloseable {
     private ContractorIndex contractors;
     private CompactRange frontier;
     private byte[] lastLeafHash;
+    /** Seq the next sequenced entry gets; ahead of {@code root.size} while a batch commits. */
+    private long nextSeq;
+    private long lastTsMillis;
     private long[] chunkStarts;
     private int chunkCount;
     private volatile Snapshot published;
@@ -151,8 +154,8 @@ public final class Ledger implements AutoCloseable {
                     failAll(batch, broken);
                     continue;
                 }
-                // Prepare this batch while the previous one is being forced to disk.
-                Prepared prepared = prepare(batch);
+                // Sequence this batch while the previous one is being forced to disk.
+                Sequenced sequenced = sequence(batch);
                 if (inFlight != null) {
                     boolean ok = finish(inFlight);
                     inFlight = null;
@@ -162,6 +165,9 @@ public final class Ledger implements AutoCloseable {
                         continue;
                     }
                 }
+                // EclipseStore must not serialize one storer while another commits (they deadlock),
+                // so storing waits for the previous commit; only the sequencing overlaps it.
+                Prepared prepared = apply(sequenced);
                 prepared.commit = CompletableFuture.runAsync(prepared.storer::commit, committer);
                 inFlight = prepared;
             } catch (InterruptedException e) {
@@ -217,14 +223,19 @@ public final class Ledger implements AutoCloseable {
         return true;
     }
 
+    /** A batch sequenced in memory, not yet applied to the persisted structures. */
+    private record Sequenced(List<Work> batch, List<Runnable> completions, long firstSeq, long size, long ts,
+                             Chunk chunk, List<StoredCheckpoint> checkpoints, List<Object[]> nodes) {
+    }
+
     /**
      * Sequences a batch: checks idempotency, assigns seq, ts, prev and cprev, writes the
-     * envelopes into one chunk, extends the tree, updates the writer's indexes and serializes
-     * everything changed into a storer. Nothing is visible to readers until its commit is done.
+     * envelopes into one chunk and computes the tree nodes they complete. Touches only the
+     * writer's own state, so it may run while the previous batch commits.
      */
-    private Prepared prepare(List<Work> batch) {
-        long size = root.size;
-        long lastTs = root.lastTsMillis;
+    private Sequenced sequence(List<Work> batch) {
+        long size = nextSeq;
+        long lastTs = lastTsMillis;
         long ts = Math.max(options.clock().millis(), lastTs);
         Instant tsInstant = Instant.ofEpochMilli(ts);
 
@@ -235,6 +246,7 @@ public final class Ledger implements AutoCloseable {
         Map<String, Pending> pendingByEvent = new HashMap<>();
         List<Runnable> completions = new ArrayList<>(batch.size());
         List<StoredCheckpoint> checkpoints = new ArrayList<>();
+        List<Object[]> nodes = new ArrayList<>();
         long firstSeq = size;
 
         for (Work work : batch) {
@@ -303,13 +315,10 @@ public final class Ledger implements AutoCloseable {
                 }
                 long seq = size++;
                 ContractorIndex.Seqs cs = contractors.getOrAdd(s.contractor());
-                if (cs.ordinal == root.contractors.size()) {
-                    root.contractors.add(s.contractor());
-                }
                 int start = data.size();
                 s.toEntry(seq, tsInstant, r.source(), lastLeafHash, cs.last()).writeCanonical(data);
                 byte[] leaf = Rfc9162.leafHash(data.buffer(), start, data.size() - start);
-                frontier.append(leaf, root.tree::put);
+                frontier.append(leaf, (level, index, hash) -> nodes.add(new Object[] {level, index, hash}));
                 lastLeafHash = leaf;
                 offsets.add(start);
                 long eventHash = EventIndex.hash(s.eventId());
@@ -323,30 +332,47 @@ public final class Ledger implements AutoCloseable {
             completions.add(() -> r.result().complete(answer));
         }
 
-        Storer storer = storage.createStorer();
+        Chunk chunk = null;
         if (size > firstSeq) {
             offsets.add(data.size());
-            Chunk chunk = new Chunk(firstSeq, offsets.toArray(), hashes.toArray(), ords.toArray(), data.toByteArray());
-            root.chunks.add(chunk);
-            addChunkStart(firstSeq);
-            for (int i = 0; i < chunk.count(); i++) {
-                events.add(chunk.eventHashes[i], firstSeq + i);
-            }
-            root.lastTsMillis = ts;
+            chunk = new Chunk(firstSeq, offsets.toArray(), hashes.toArray(), ords.toArray(), data.toByteArray());
+            lastTsMillis = ts;
         }
-        for (StoredCheckpoint c : checkpoints) {
-            if (c.treeSize <= size && (root.checkpoints.size() == 0
+        nextSeq = size;
+        return new Sequenced(batch, completions, firstSeq, size, ts, chunk, checkpoints, nodes);
+    }
+
+    /** Applies a sequenced batch to the persisted structures and serializes it into a storer. */
+    private Prepared apply(Sequenced b) {
+        for (Object[] n : b.nodes()) {
+            root.tree.put((Integer) n[0], (Long) n[1], (byte[]) n[2]);
+        }
+        for (long o = root.contractors.size(); o < contractors.size(); o++) {
+            root.contractors.add(contractors.idOf((int) o));
+        }
+        Chunk chunk = b.chunk();
+        if (chunk != null) {
+            root.chunks.add(chunk);
+            addChunkStart(chunk.firstSeq);
+            for (int i = 0; i < chunk.count(); i++) {
+                events.add(chunk.eventHashes[i], chunk.firstSeq + i);
+            }
+            root.lastTsMillis = b.ts();
+        }
+        for (StoredCheckpoint c : b.checkpoints()) {
+            if (c.treeSize <= b.size() && (root.checkpoints.size() == 0
                     || root.checkpoints.get(root.checkpoints.size() - 1).treeSize < c.treeSize)) {
                 root.checkpoints.add(c);
             }
         }
-        root.size = size;
+        Storer storer = storage.createStorer();
+        root.size = b.size();
         root.chunks.flush(storer);
         root.contractors.flush(storer);
         root.checkpoints.flush(storer);
         root.tree.flush(storer);
         storer.store(root);
-        return new Prepared(storer, batch, completions, snapshot());
+        return new Prepared(storer, b.batch(), b.completions(), snapshot());
     }
 
     private record Pending(long seq, byte[] leafHash, String kind, String contractor, byte[] body) {
@@ -470,6 +496,8 @@ public final class Ledger implements AutoCloseable {
                     + root.size + " entries");
         }
         frontier = CompactRange.fromNodes(root.size, root.tree);
+        nextSeq = root.size;
+        lastTsMillis = root.lastTsMillis;
         lastLeafHash = root.size == 0 ? ZERO_HASH : root.tree.node(0, root.size - 1);
         publish();
     }
