@@ -53,7 +53,9 @@ final class TreeTiles implements NodeReader {
             System.arraycopy(hash, 0, p, partialCount * HASH, HASH);
             partialCount++;
             if (partialCount == TILE) {
-                full.add(Lazy.Reference(p));
+                // A copy: the partial array may already be stored with fewer hashes, and a lazy
+                // storer does not store an object again just because it is newly referenced.
+                full.add(Lazy.Reference(p.clone()));
                 fullCount = full.size();
                 partialCount = 0;
                 partial = new byte[2 * HASH];

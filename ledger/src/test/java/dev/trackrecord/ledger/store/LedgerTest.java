@@ -109,6 +109,17 @@ class LedgerTest {
         try (Ledger ledger = open()) {
             assertThat(ledger.size()).isEqualTo(3000);
             assertThat(ledger.root(3000)).isEqualTo(rootBefore);
+            for (long seq = 0; seq < 3000; seq++) {
+                assertThat(ledger.leafHash(seq)).as("stored leaf %d", seq)
+                        .isEqualTo(Rfc9162.leafHash(ledger.entry(seq).orElseThrow()));
+            }
+            MemoryTree reference = new MemoryTree();
+            for (long seq = 0; seq < 3000; seq++) {
+                reference.append(ledger.leafHash(seq));
+            }
+            for (long size = 1; size <= 3000; size += 97) {
+                assertThat(ledger.root(size)).as("root at %d", size).isEqualTo(Proofs.root(size, reference));
+            }
             Appended again = ledger.append(List.of(TestEntries.audit("e-1234", "c-34", 6234)), "s").join().get(0);
             assertThat(again.seq()).isEqualTo(1234);
             assertThat(again.duplicate()).isTrue();
