@@ -15,7 +15,8 @@ import java.security.SecureRandom;
  * The layout of a TrackRecord data directory, shared by the service and the command line.
  *
  * <pre>
- * DIR/store/                     EclipseStore files of the log
+ * DIR/store/                     EclipseStore database: where everything is, commit by commit
+ * DIR/segments/seg-NNNNNN.dat    append-only bulk bytes: entry chunks and full tree tiles
  * DIR/keys/checkpoint.key        C2SP signer key (PRIVATE+KEY+origin+id+...) for checkpoints
  * DIR/keys/checkpoint.vkey       its verifier key, C2SP text form
  * DIR/keys/token-issuer.jwk      EC P-256 private JWK that signs bearer tokens (ES256)
@@ -24,6 +25,10 @@ import java.security.SecureRandom;
 public record DataDirectory(Path root) {
     public Path store() {
         return root.resolve("store");
+    }
+
+    public Path segments() {
+        return root.resolve("segments");
     }
 
     public Path keys() {

@@ -8,6 +8,8 @@ import dev.trackrecord.ledger.json.CanonicalWriter;
 import dev.trackrecord.ledger.merkle.CompactRange;
 import dev.trackrecord.ledger.merkle.Proofs;
 import dev.trackrecord.ledger.merkle.Rfc9162;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,6 +55,7 @@ public final class Ledger implements AutoCloseable {
     // Owned by the writer thread after open; readers use only what published snapshots show.
     private EmbeddedStorageManager storage;
     private SyncingFileWriter fileWriter;
+    private SegmentLog segments;
     private LedgerRoot root;
     private EventIndex events;
     private ContractorIndex contractors;
@@ -67,8 +70,8 @@ public final class Ledger implements AutoCloseable {
     private volatile StorageFailedException broken;
 
     /** What readers may see: entries below {@code size}, found through {@code chunkStarts}. */
-    private record Snapshot(LedgerRoot root, ContractorIndex contractors, long size, long[] chunkStarts,
-                            int chunkCount, long checkpointCount) {
+    private record Snapshot(LedgerRoot root, ContractorIndex contractors, SegmentLog segments, long size,
+                            long[] chunkStarts, int chunkCount, long checkpointCount) {
     }
 
     private sealed interface Work permits AppendRequest, CheckpointRequest {
@@ -168,7 +171,15 @@ public final class Ledger implements AutoCloseable {
                 // EclipseStore must not serialize one storer while another commits (they deadlock),
                 // so storing waits for the previous commit; only the sequencing overlaps it.
                 Prepared prepared = apply(sequenced);
-                prepared.commit = CompletableFuture.runAsync(prepared.storer::commit, committer);
+                SegmentLog log = segments;
+                prepared.commit = CompletableFuture.runAsync(() -> {
+                    try {
+                        log.sync();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("could not force the segment log to disk", e);
+                    }
+                    prepared.storer.commit();
+                }, committer);
                 inFlight = prepared;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -335,7 +346,12 @@ public final class Ledger implements AutoCloseable {
         Chunk chunk = null;
         if (size > firstSeq) {
             offsets.add(data.size());
-            chunk = new Chunk(firstSeq, offsets.toArray(), hashes.toArray(), ords.toArray(), data.toByteArray());
+            try {
+                chunk = Chunk.write(segments, firstSeq, offsets.toArray(), hashes.toArray(), ords.toArray(),
+                        data.buffer(), data.size());
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not write the batch to the segment log", e);
+            }
             lastTsMillis = ts;
         }
         nextSeq = size;
@@ -367,6 +383,7 @@ public final class Ledger implements AutoCloseable {
         }
         Storer storer = storage.createStorer();
         root.size = b.size();
+        root.segmentEnd = segments.end();
         root.chunks.flush(storer);
         root.contractors.flush(storer);
         root.checkpoints.flush(storer);
@@ -401,7 +418,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     private Entry storedEntryParsed(long seq) {
-        byte[] bytes = chunkOf(root, chunkStarts, chunkCount, seq).entry(seq);
+        byte[] bytes = chunkOf(root, chunkStarts, chunkCount, seq).entry(seq, segments);
         try {
             return Entry.parse(bytes);
         } catch (InvalidEntryException e) {
@@ -456,10 +473,14 @@ public final class Ledger implements AutoCloseable {
                 throw new LedgerCorruptException("unsupported data format " + root.format + "; this build reads "
                         + LedgerRoot.FORMAT);
             }
+            segments = SegmentLog.open(new DataDirectory(options.dataDir()).segments(), root.segmentEnd);
+            root.tree.attach(segments);
             rebuildIndexes();
+        } catch (IOException e) {
+            closeStorage();
+            throw new UncheckedIOException("could not open the segment log: " + e.getMessage(), e);
         } catch (RuntimeException | Error e) {
-            storage.shutdown();
-            fileWriter.close();
+            closeStorage();
             throw e;
         }
     }
@@ -476,6 +497,7 @@ public final class Ledger implements AutoCloseable {
         long expected = 0;
         for (long c = 0; c < chunks; c++) {
             Chunk chunk = root.chunks.get(c);
+            chunk.loadColumns(segments);
             if (chunk.firstSeq != expected) {
                 throw new LedgerCorruptException("chunk " + c + " starts at seq " + chunk.firstSeq
                         + " but the entries before it end at " + expected);
@@ -510,11 +532,10 @@ public final class Ledger implements AutoCloseable {
     /** After a failed commit: drop in-memory state and reopen from what is on disk. */
     private boolean reload() {
         try {
-            storage.shutdown();
+            closeStorage();
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "storage shutdown after a failed commit", e);
         }
-        fileWriter.close();
         try {
             load();
             broken = null;
@@ -535,7 +556,7 @@ public final class Ledger implements AutoCloseable {
     }
 
     private Snapshot snapshot() {
-        return new Snapshot(root, contractors, root.size, chunkStarts, chunkCount, root.checkpoints.size());
+        return new Snapshot(root, contractors, segments, root.size, chunkStarts, chunkCount, root.checkpoints.size());
     }
 
     private void publish() {
@@ -552,10 +573,18 @@ public final class Ledger implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         committer.shutdown();
+        closeStorage();
+    }
+
+    private void closeStorage() {
         try {
             storage.shutdown();
         } finally {
             fileWriter.close();
+            if (segments != null) {
+                segments.close();
+                segments = null;
+            }
         }
     }
 
@@ -577,7 +606,7 @@ public final class Ledger implements AutoCloseable {
         if (seq < 0 || seq >= s.size()) {
             return Optional.empty();
         }
-        return Optional.of(chunkOf(s.root(), s.chunkStarts(), s.chunkCount(), seq).entry(seq));
+        return Optional.of(chunkOf(s.root(), s.chunkStarts(), s.chunkCount(), seq).entry(seq, s.segments()));
     }
 
     /** The RFC 9162 leaf hash of entry {@code seq}. Requires 0 <= seq < size(). */

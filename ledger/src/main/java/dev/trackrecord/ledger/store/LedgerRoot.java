@@ -13,6 +13,8 @@ final class LedgerRoot {
     long size;
     /** {@code ts} of the last entry, epoch milliseconds; {@code ts} never decreases. */
     long lastTsMillis;
+    /** Segment-log position after the last committed byte; later bytes were never acknowledged. */
+    long segmentEnd;
     final BlockList<Chunk> chunks = new BlockList<>();
     /** Contractor ids by ordinal, in order of first appearance. */
     final BlockList<String> contractors = new BlockList<>();

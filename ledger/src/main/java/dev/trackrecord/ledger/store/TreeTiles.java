@@ -1,15 +1,16 @@
 package dev.trackrecord.ledger.store;
 
 import dev.trackrecord.ledger.merkle.NodeReader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import org.eclipse.serializer.persistence.types.Storer;
-import org.eclipse.serializer.reference.Lazy;
 
 /**
  * The complete nodes of the Merkle tree, level by level, in tiles of {@value #TILE} hashes
- * (the C2SP tlog-tiles width). A full tile never changes and sits behind a {@link Lazy}
- * reference, so a reopened log loads only the tiles its proofs touch; the one partial tile of
- * each level grows in place and is re-stored by each commit that changed it.
+ * (the C2SP tlog-tiles width). A full tile never changes: its bytes go to the segment log and
+ * EclipseStore keeps only its position; tiles are read back on first use and then kept. The one
+ * partial tile of each level lives in EclipseStore and is re-stored by each commit that changed it.
  *
  * <p>About 2 hashes (64 bytes) per leaf in all, loaded on demand.
  */
@@ -21,30 +22,53 @@ final class TreeTiles implements NodeReader {
 
     private final Level[] levels = new Level[MAX_LEVELS];
     private transient boolean levelsChanged;
+    private transient SegmentLog segments;
 
     /** One level of the tree. */
     static final class Level {
-        private final BlockList<Lazy<byte[]>> full = new BlockList<>();
+        /** Segment positions of the full tiles. */
+        private final BlockList<Long> full = new BlockList<>();
         /** Full tiles visible to readers; written after the tile is added to {@link #full}. */
         private volatile long fullCount;
         /** Hashes after the full tiles; capacity doubles up to one tile. */
         private volatile byte[] partial = new byte[2 * HASH];
         private int partialCount;
         private transient boolean dirty;
+        /** Full tiles read back so far, by tile index. */
+        private transient volatile byte[][] cache;
 
-        byte[] node(long index) {
+        byte[] node(long index, SegmentLog segments) {
             byte[] p = partial;
             long tile = index >>> TILE_BITS;
             int offset = (int) (index & (TILE - 1)) * HASH;
-            byte[] tileBytes = tile < fullCount ? full.get(tile).get() : p;
+            byte[] tileBytes = tile < fullCount ? fullTile((int) tile, segments) : p;
             return Arrays.copyOfRange(tileBytes, offset, offset + HASH);
+        }
+
+        private byte[] fullTile(int tile, SegmentLog segments) {
+            byte[][] c = cache;
+            if (c != null && tile < c.length && c[tile] != null) {
+                return c[tile];
+            }
+            byte[] bytes = segments.read(full.get(tile), TILE * HASH);
+            remember(tile, bytes);
+            return bytes;
+        }
+
+        private synchronized void remember(int tile, byte[] bytes) {
+            byte[][] c = cache;
+            if (c == null || tile >= c.length) {
+                c = c == null ? new byte[Math.max(16, tile + 1)][] : Arrays.copyOf(c, Math.max(c.length * 2, tile + 1));
+            }
+            c[tile] = bytes;
+            cache = c;
         }
 
         long size() {
             return fullCount * TILE + partialCount;
         }
 
-        void append(byte[] hash) {
+        void append(byte[] hash, SegmentLog segments) {
             byte[] p = partial;
             int need = (partialCount + 1) * HASH;
             if (need > p.length) {
@@ -53,9 +77,14 @@ final class TreeTiles implements NodeReader {
             System.arraycopy(hash, 0, p, partialCount * HASH, HASH);
             partialCount++;
             if (partialCount == TILE) {
-                // A copy: the partial array may already be stored with fewer hashes, and a lazy
-                // storer does not store an object again just because it is newly referenced.
-                full.add(Lazy.Reference(p.clone()));
+                long position;
+                try {
+                    position = segments.append(p, 0, p.length);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("could not write a tree tile", e);
+                }
+                full.add(position);
+                remember((int) fullCount, p);
                 fullCount = full.size();
                 partialCount = 0;
                 partial = new byte[2 * HASH];
@@ -75,9 +104,14 @@ final class TreeTiles implements NodeReader {
         }
     }
 
+    /** Connects the tiles to the segment log they were written to; called on open. */
+    void attach(SegmentLog log) {
+        this.segments = log;
+    }
+
     @Override
     public byte[] node(int level, long index) {
-        return levels[level].node(index);
+        return levels[level].node(index, segments);
     }
 
     /** Number of complete nodes stored at {@code level}. */
@@ -97,7 +131,7 @@ final class TreeTiles implements NodeReader {
         if (index != l.size()) {
             throw new IllegalStateException("node (" + level + ", " + index + ") out of order; level holds " + l.size());
         }
-        l.append(hash);
+        l.append(hash, segments);
     }
 
     /** Registers every level changed since the last flush with {@code storer}. */
