@@ -71,8 +71,10 @@ import java.util.zip.ZipFile;
  * <p>What cannot be verified from a bundle: that the checkpoint is the newest the log issued or
  * the one everyone else sees (compare it, or check consistency with a checkpoint you hold);
  * that a contractor export holds that contractor's entries after its last exported one (cprev
- * links point backwards only); that a kinds-filtered export left none out; and the manifest's
- * {@code created} time, which nothing signs.
+ * links point backwards only); that a kinds-filtered export left none out; the manifest's
+ * {@code created} time, which nothing signs; and zip metadata (comments, timestamps, compression),
+ * which is not content. The verifier keeps 8 bytes per exported entry (to look up cprev targets)
+ * and one map slot per distinct contractor; everything else streams.
  */
 public final class BundleVerifier {
     private static final int MAX_ENTRY_LINE = 1 << 20;
@@ -195,11 +197,27 @@ public final class BundleVerifier {
 
         private Checkpoint readCheckpoint() throws BundleVerificationException {
             byte[] note = readSmall(CHECKPOINT);
+            Checkpoint opened;
             try {
-                return Checkpoint.open(note, key);
+                opened = Checkpoint.open(note, key);
             } catch (NoteException e) {
                 throw new BundleVerificationException(CHECKPOINT, e.line().orElse(0), -1,
                         "not a checkpoint signed by " + key.text() + ": " + e.getMessage(), e);
+            }
+            requireOneSignature(CHECKPOINT, new String(note, StandardCharsets.UTF_8));
+            return opened;
+        }
+
+        /**
+         * A signed note may carry signatures by other keys, which a verifier ignores; a bundle's
+         * notes carry only the log's, so that no byte of them goes unchecked.
+         */
+        private static void requireOneSignature(String file, String note) throws BundleVerificationException {
+            int blank = note.indexOf("\n\n");
+            long signatures = note.substring(blank + 2).chars().filter(c -> c == '\n').count();
+            if (signatures != 1) {
+                throw new BundleVerificationException(file, 0, -1, "carries " + signatures
+                        + " signature lines; a bundle's checkpoint carries only the log's signature");
             }
         }
 
@@ -322,6 +340,7 @@ public final class BundleVerifier {
                 throw new BundleVerificationException(CONSISTENCY, 1, -1, "checkpoint1 is not a checkpoint signed by "
                         + key.text() + ": " + e.getMessage(), e);
             }
+            requireOneSignature(CONSISTENCY, note1);
             if (first.treeSize() != size1 || !MessageDigest.isEqual(first.rootHash(), root1)) {
                 throw new BundleVerificationException(CONSISTENCY, 1, -1, "checkpoint1 signs tree size "
                         + first.treeSize() + " with root " + HEX.formatHex(first.rootHash()) + ", not size1 " + size1

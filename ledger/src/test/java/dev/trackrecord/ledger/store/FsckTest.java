@@ -116,6 +116,35 @@ class FsckTest {
     }
 
     /**
+     * A tree tile stored while partial (more than 128 hashes, so its array is no longer
+     * regrown) and filled in place by a later commit is not stored again when it becomes full:
+     * after reopening, its later hashes read as zeros. TreeTiles.Level.flush should store the
+     * array of each tile that became full since the last flush. Enable once that is fixed.
+     */
+    @org.junit.jupiter.api.Disabled("TreeTiles does not re-store a tile that fills up in a later commit")
+    @Test
+    void check_tileFilledAcrossCommits_survivesReopen() throws Exception {
+        Path other = dir.resolve("tiles");
+        NoteSigner signer = new DataDirectory(other).loadOrCreateCheckpointSigner(ORIGIN);
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(other, ORIGIN).withClock(TestEntries.CLOCK));
+             Checkpointer checkpointer = new Checkpointer(ledger, signer, Duration.ofHours(1))) {
+            for (int b = 0; b < 2; b++) {
+                List<dev.trackrecord.ledger.entry.Submission> batch = new ArrayList<>();
+                for (int i = 0; i < (b == 0 ? 200 : 100); i++) {
+                    batch.add(TestEntries.audit("t-" + b + "-" + i, "c-1", 9000));
+                }
+                ledger.append(batch, "qa").join();
+            }
+            checkpointer.checkpointNow();
+        }
+
+        Fsck.Report report = Fsck.check(other);
+
+        // Today: "entry 200: its bytes hash to .. but the tree stores leaf hash 0000..".
+        assertThat(report.problem()).isEmpty();
+    }
+
+    /**
      * Flips one bit of the byte at {@code offset} within every occurrence of {@code needle} in the
      * files under DIR/store, as a disk or an editor might; returns the number of occurrences.
      */
