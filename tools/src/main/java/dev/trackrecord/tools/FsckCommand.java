@@ -13,9 +13,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code trackrecord fsck --data DIR}: rechecks a stopped ledger's data directory. */
 @Command(name = "fsck", mixinStandardHelpOptions = true,
-        description = {"Rechecks a data directory (stop the service first): every entry's bytes and leaf hash,",
-                "seq, prev and cprev links, event_id uniqueness, the tree nodes and the signed checkpoints.",
-                "Exit 0 and a summary when it holds; exit 1 and the first bad entry when not."})
+        description = {"Rechecks a stopped data directory.",
+                "Checks every entry's bytes and leaf hash, seq, prev and cprev links, event_id uniqueness, the"
+                        + " tree nodes and the signed checkpoints. Stop the service first. Exit 0 and a summary when"
+                        + " it holds; exit 1 and the first bad entry when not."})
 final class FsckCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

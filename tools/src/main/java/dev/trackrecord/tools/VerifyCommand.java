@@ -20,9 +20,10 @@ import picocli.CommandLine.Spec;
 
 /** {@code trackrecord verify BUNDLE.zip [--key VKEY]}: checks an export bundle offline. */
 @Command(name = "verify", mixinStandardHelpOptions = true,
-        description = {"Verifies an export bundle offline: the checkpoint signature, every inclusion proof,",
-                "prev and cprev links, the manifest and the consistency proof.",
-                "Exit 0 and a summary when it holds; exit 1 and the first failure (file, line, seq) when not."})
+        description = {"Verifies an export bundle offline.",
+                "Checks the checkpoint signature, every inclusion proof, prev and cprev links, the manifest and"
+                        + " the consistency proof. Exit 0 and a summary when it holds; exit 1 and the first failure"
+                        + " (file, line, seq) when not; exit 2 for usage errors."})
 final class VerifyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

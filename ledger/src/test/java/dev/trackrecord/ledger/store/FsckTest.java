@@ -107,6 +107,16 @@ class FsckTest {
     }
 
     @Test
+    void check_whileLedgerOpenInThisProcess_refusesToOpenTheStore() throws Exception {
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, ORIGIN))) {
+            Fsck.Report report = Fsck.check(dir);
+
+            assertThat(report.problem().orElseThrow()).startsWith("the store cannot be opened: ");
+            assertThat(ledger.size()).isEqualTo(10);
+        }
+    }
+
+    @Test
     void check_afterFsck_ledgerStillOpens() throws Exception {
         Fsck.check(dir);
 
