@@ -82,6 +82,38 @@ class BundleTest {
     }
 
     @Test
+    void write_sinceSizeEqualToCheckpoint_hasEmptyProofAndVerifies() throws Exception {
+        byte[] zip = log.export(ExportQuery.all().withSinceSize(7));
+
+        assertThat(TestLog.text(TestLog.unzip(zip), "consistency.json")).endsWith("\"size2\":7,\"hashes\":[]}\n");
+        assertThat(verify(zip).consistentFrom()).hasValue(7);
+    }
+
+    @Test
+    void write_emptyLogAndEmptySelection_verifyWithNoEntries() throws Exception {
+        try (TestLog empty = new TestLog(dir.resolve("empty"))) {
+            empty.checkpoint();
+            byte[] zip = empty.export(ExportQuery.all());
+
+            assertThat(BundleVerifier.verify(new ByteArrayInputStream(zip), Optional.of(empty.signer.verifier()))
+                    .entryCount()).isZero();
+        }
+        byte[] none = log.export(ExportQuery.all().withContractor("c-9"));
+        byte[] beyond = log.export(ExportQuery.all().withSeqRange(20, 30));
+
+        assertThat(verify(none).entryCount()).isZero();
+        assertThat(verify(beyond).entryCount()).isZero();
+    }
+
+    @Test
+    void write_noCheckpointYet_isRefused() {
+        try (TestLog fresh = new TestLog(dir.resolve("fresh"))) {
+            assertThatThrownBy(() -> fresh.export(ExportQuery.all()))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("no signed checkpoint");
+        }
+    }
+
+    @Test
     void write_sinceSizeWithoutCheckpoint_isRefusedNamingSinceSize() {
         assertThatThrownBy(() -> log.export(ExportQuery.all().withSinceSize(3)))
                 .isInstanceOf(InvalidQueryException.class)
