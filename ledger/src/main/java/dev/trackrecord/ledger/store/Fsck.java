@@ -1,0 +1,332 @@
+package dev.trackrecord.ledger.store;
+
+import dev.trackrecord.ledger.DataDirectory;
+import dev.trackrecord.ledger.entry.Entry;
+import dev.trackrecord.ledger.entry.InvalidEntryException;
+import dev.trackrecord.ledger.merkle.CompactRange;
+import dev.trackrecord.ledger.merkle.Rfc9162;
+import dev.trackrecord.ledger.note.Checkpoint;
+import dev.trackrecord.ledger.note.NoteException;
+import dev.trackrecord.ledger.note.NoteVerifier;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Optional;
+import java.util.OptionalLong;
+import org.eclipse.store.storage.embedded.types.EmbeddedStorage;
+import org.eclipse.store.storage.embedded.types.EmbeddedStorageManager;
+
+/**
+ * Checks a data directory against itself from first principles, reading the stored entries in
+ * one pass: each entry's bytes parse as a canonical entry (which rehashes what is stored, not
+ * what was indexed) with the expected {@code seq}, {@code prev} (the previous entry's leaf
+ * hash), {@code cprev} (the contractor's previous seq), a unique event_id and a {@code ts} that
+ * never decreases; the stored index columns agree with the bytes; every stored tree node equals
+ * the one recomputed from the leaves (a compact range, so the recomputation holds O(log n)
+ * hashes); and every stored checkpoint carries a valid signature by the directory's verifier
+ * key over the recomputed root at its size.
+ *
+ * <p>Requires that no ledger has the directory open. Stops at the first problem and names it.
+ */
+public final class Fsck {
+    private static final HexFormat HEX = HexFormat.of();
+
+    /**
+     * What fsck found.
+     *
+     * @param entries entries checked
+     * @param contractors distinct contractors
+     * @param checkpoints signed checkpoints checked
+     * @param latestCheckpointSize tree size of the newest checkpoint, if any
+     * @param root recomputed root of the whole log, hex
+     * @param problem the first problem, if any; naming the seq when an entry is at fault
+     * @param badSeq the first bad entry, when the problem is in one
+     */
+    public record Report(long entries, long contractors, long checkpoints, OptionalLong latestCheckpointSize,
+                         String root, Optional<String> problem, OptionalLong badSeq) {
+        public boolean ok() {
+            return problem.isEmpty();
+        }
+
+        /** One line for a terminal. */
+        public String summary() {
+            if (problem.isPresent()) {
+                return "FAILED: " + problem.get();
+            }
+            return "OK: " + entries + " entries, " + contractors + " contractors, " + checkpoints
+                    + " signed checkpoints verified" + (latestCheckpointSize.isPresent()
+                    ? " (latest at tree size " + latestCheckpointSize.getAsLong() + ")" : "") + "; root " + root;
+        }
+    }
+
+    /** A problem found; unwinds the scan to the report. */
+    private static final class Problem extends Exception {
+        private static final long serialVersionUID = 1L;
+        final long seq;
+
+        Problem(long seq, String message) {
+            super(message, null, false, false);
+            this.seq = seq;
+        }
+    }
+
+    private final DataDirectory dir;
+    private LedgerRoot root;
+    private long[] chunkStarts = new long[64];
+    private int chunkCount;
+    private long entries;
+    private long checkpointsChecked;
+    private CompactRange range = CompactRange.empty();
+
+    private Fsck(DataDirectory dir) {
+        this.dir = dir;
+    }
+
+    /**
+     * Checks the ledger in {@code dataDir}, which no running ledger may have open.
+     *
+     * @throws IOException if the directory holds no ledger or its files cannot be read
+     */
+    public static Report check(Path dataDir) throws IOException {
+        DataDirectory dir = new DataDirectory(dataDir);
+        if (!Files.isDirectory(dir.store())) {
+            throw new IOException(dir.store() + ": no ledger store here");
+        }
+        return new Fsck(dir).run();
+    }
+
+    private Report run() throws IOException {
+        Optional<NoteVerifier> key = Files.exists(dir.checkpointVerifierKey())
+                ? Optional.of(dir.loadCheckpointVerifier()) : Optional.empty();
+        EmbeddedStorageManager storage;
+        try {
+            storage = EmbeddedStorage.Foundation(dir.store()).createEmbeddedStorageManager().start();
+        } catch (RuntimeException e) {
+            return failed(-1, "the store cannot be opened: " + e);
+        }
+        try {
+            Object r = storage.root();
+            if (!(r instanceof LedgerRoot lr)) {
+                return failed(-1, "the store holds " + (r == null ? "nothing" : "a " + r.getClass().getName())
+                        + ", not a ledger");
+            }
+            root = lr;
+            try {
+                scan(key);
+            } catch (Problem p) {
+                return failed(p.seq, p.getMessage());
+            } catch (RuntimeException e) {
+                return failed(entries < root.size ? entries : -1, "reading the store failed at seq " + entries + ": "
+                        + e);
+            }
+            long n = root.checkpoints.size();
+            return new Report(entries, root.contractors.size(), checkpointsChecked,
+                    n == 0 ? OptionalLong.empty() : OptionalLong.of(root.checkpoints.get(n - 1).treeSize),
+                    HEX.formatHex(range.root()), Optional.empty(), OptionalLong.empty());
+        } finally {
+            storage.shutdown();
+        }
+    }
+
+    private Report failed(long seq, String message) {
+        return new Report(entries, root == null ? 0 : root.contractors.size(), checkpointsChecked,
+                OptionalLong.empty(), "", Optional.of(message), seq >= 0 ? OptionalLong.of(seq) : OptionalLong.empty());
+    }
+
+    private void scan(Optional<NoteVerifier> key) throws Problem {
+        if (root.format != LedgerRoot.FORMAT) {
+            throw new Problem(-1, "unsupported data format " + root.format);
+        }
+        long size = root.size;
+        if (root.tree.levelSize(0) != size) {
+            throw new Problem(-1, "the tree holds " + root.tree.levelSize(0) + " leaves but the log says " + size
+                    + " entries");
+        }
+        long checkpointCount = root.checkpoints.size();
+        if (checkpointCount > 0 && key.isEmpty()) {
+            throw new Problem(-1, "the log has signed checkpoints but there is no verifier key at "
+                    + dir.checkpointVerifierKey() + " to check them with");
+        }
+        long nextCheckpoint = 0;
+        long[] lastOfContractor = new long[(int) root.contractors.size()];
+        Arrays.fill(lastOfContractor, -1);
+        EventIndex events = new EventIndex(size + 1024, this::eventHashOf);
+        byte[] prevLeaf = new byte[Entry.HASH_BYTES];
+        Instant prevTs = Instant.EPOCH;
+        Problem[] nodeProblem = new Problem[1];
+
+        nextCheckpoint = checkCheckpointsAt(0, nextCheckpoint, checkpointCount, key);
+        for (long c = 0; c < root.chunks.size(); c++) {
+            Chunk chunk = root.chunks.get(c);
+            if (chunk.firstSeq != entries) {
+                throw new Problem(entries, "chunk " + c + " starts at seq " + chunk.firstSeq
+                        + " but the entries before it end at " + entries);
+            }
+            addChunkStart(chunk.firstSeq);
+            byte[] data = chunk.data.get();
+            int count = chunk.count();
+            if (chunk.offsets.length != count + 1 || chunk.contractors.length != count || chunk.offsets[0] != 0
+                    || chunk.offsets[count] != data.length) {
+                throw new Problem(chunk.firstSeq, "chunk " + c + " (seqs from " + chunk.firstSeq
+                        + ") has inconsistent offsets or columns");
+            }
+            for (int i = 0; i < count; i++) {
+                long seq = chunk.firstSeq + i;
+                if (seq >= size) {
+                    throw new Problem(seq, "entry " + seq + " is stored beyond the log size " + size);
+                }
+                int from = chunk.offsets[i];
+                int to = chunk.offsets[i + 1];
+                if (from > to) {
+                    throw new Problem(seq, "entry " + seq + ": offsets decrease");
+                }
+                byte[] bytes = Arrays.copyOfRange(data, from, to);
+                Entry e;
+                try {
+                    e = Entry.parse(bytes);
+                } catch (InvalidEntryException ex) {
+                    throw new Problem(seq, "entry " + seq + ": stored bytes are not a canonical entry: " + ex.getMessage());
+                }
+                if (e.seq() != seq) {
+                    throw new Problem(seq, "entry " + seq + ": its seq field says " + e.seq());
+                }
+                if (!MessageDigest.isEqual(e.prev(), prevLeaf)) {
+                    throw new Problem(seq, "entry " + seq + ": prev " + e.prevHex() + " is not the leaf hash "
+                            + HEX.formatHex(prevLeaf) + " of the entry before");
+                }
+                if (e.ts().isBefore(prevTs)) {
+                    throw new Problem(seq, "entry " + seq + ": ts " + e.ts() + " is before the previous entry's " + prevTs);
+                }
+                int ord = chunk.contractors[i];
+                if (ord < 0 || ord >= lastOfContractor.length || !root.contractors.get(ord).equals(e.contractor())) {
+                    throw new Problem(seq, "entry " + seq + ": the contractor column (ordinal " + ord
+                            + ") does not name contractor " + e.contractor());
+                }
+                if (e.cprev() != lastOfContractor[ord]) {
+                    throw new Problem(seq, "entry " + seq + ": cprev " + e.cprev() + " is not contractor "
+                            + e.contractor() + "'s previous seq " + lastOfContractor[ord]);
+                }
+                long eventHash = EventIndex.hash(e.eventId());
+                if (chunk.eventHashes[i] != eventHash) {
+                    throw new Problem(seq, "entry " + seq + ": the event id column does not match event_id "
+                            + e.eventId());
+                }
+                String eventId = e.eventId();
+                long earlier = events.find(eventHash, s -> eventIdOf(s).equals(eventId));
+                if (earlier >= 0) {
+                    throw new Problem(seq, "entry " + seq + ": event_id " + eventId + " was already used by seq " + earlier);
+                }
+                events.add(eventHash, seq);
+                byte[] leaf = Rfc9162.leafHash(bytes);
+                byte[] stored = root.tree.node(0, seq);
+                if (!MessageDigest.isEqual(leaf, stored)) {
+                    throw new Problem(seq, "entry " + seq + ": its bytes hash to " + HEX.formatHex(leaf)
+                            + " but the tree stores leaf hash " + HEX.formatHex(stored));
+                }
+                range.append(leaf, (level, index, hash) -> {
+                    if (level > 0 && nodeProblem[0] == null) {
+                        nodeProblem[0] = compareNode(level, index, hash, seq);
+                    }
+                });
+                if (nodeProblem[0] != null) {
+                    throw nodeProblem[0];
+                }
+                lastOfContractor[ord] = seq;
+                prevLeaf = leaf;
+                prevTs = e.ts();
+                entries++;
+                nextCheckpoint = checkCheckpointsAt(entries, nextCheckpoint, checkpointCount, key);
+            }
+            // Drop the chunk's bytes again (they are stored) so the scan does not hold the log.
+            chunk.data.clear();
+        }
+        if (entries != size) {
+            throw new Problem(entries, "the chunks hold " + entries + " entries but the log says " + size);
+        }
+        for (int level = 0; level < 64; level++) {
+            long want = size >>> level;
+            if (root.tree.levelSize(level) != want) {
+                throw new Problem(-1, "tree level " + level + " holds " + root.tree.levelSize(level)
+                        + " nodes; " + size + " leaves make " + want);
+            }
+        }
+        if (nextCheckpoint < checkpointCount) {
+            throw new Problem(-1, "checkpoint at tree size " + root.checkpoints.get(nextCheckpoint).treeSize
+                    + " is beyond the log size " + size);
+        }
+    }
+
+    private Problem compareNode(int level, long index, byte[] hash, long seq) {
+        if (root.tree.levelSize(level) <= index) {
+            return new Problem(seq, "tree node (" + level + ", " + index + "), complete at entry " + seq
+                    + ", is not stored");
+        }
+        byte[] stored = root.tree.node(level, index);
+        if (!MessageDigest.isEqual(stored, hash)) {
+            return new Problem(seq, "tree node (" + level + ", " + index + ") stored as " + HEX.formatHex(stored)
+                    + " but recomputed as " + HEX.formatHex(hash) + " (completed by entry " + seq + ")");
+        }
+        return null;
+    }
+
+    /** Checks every stored checkpoint at tree size {@code size}; returns the index of the next one. */
+    private long checkCheckpointsAt(long size, long next, long count, Optional<NoteVerifier> key) throws Problem {
+        while (next < count && root.checkpoints.get(next).treeSize <= size) {
+            StoredCheckpoint stored = root.checkpoints.get(next);
+            if (stored.treeSize < size || (next > 0 && root.checkpoints.get(next - 1).treeSize >= stored.treeSize)) {
+                throw new Problem(-1, "checkpoint " + next + " (tree size " + stored.treeSize
+                        + ") is out of order");
+            }
+            if (key.isPresent()) {
+                Checkpoint cp;
+                try {
+                    cp = Checkpoint.open(stored.note, key.get());
+                } catch (NoteException e) {
+                    throw new Problem(-1, "checkpoint at tree size " + stored.treeSize + " does not verify with "
+                            + dir.checkpointVerifierKey() + ": " + e.getMessage());
+                }
+                if (cp.treeSize() != stored.treeSize) {
+                    throw new Problem(-1, "checkpoint stored for tree size " + stored.treeSize + " signs tree size "
+                            + cp.treeSize());
+                }
+                byte[] computed = range.root();
+                if (!MessageDigest.isEqual(cp.rootHash(), computed)) {
+                    throw new Problem(size > 0 ? size - 1 : -1, "checkpoint at tree size " + size + " signs root "
+                            + HEX.formatHex(cp.rootHash()) + " but the entries give " + HEX.formatHex(computed));
+                }
+            }
+            checkpointsChecked++;
+            next++;
+        }
+        return next;
+    }
+
+    private void addChunkStart(long firstSeq) {
+        if (chunkCount == chunkStarts.length) {
+            chunkStarts = Arrays.copyOf(chunkStarts, chunkCount * 2);
+        }
+        chunkStarts[chunkCount++] = firstSeq;
+    }
+
+    private Chunk chunkOf(long seq) {
+        int i = Arrays.binarySearch(chunkStarts, 0, chunkCount, seq);
+        return root.chunks.get(i >= 0 ? i : -i - 2);
+    }
+
+    private long eventHashOf(long seq) {
+        Chunk chunk = chunkOf(seq);
+        return chunk.eventHashes[(int) (seq - chunk.firstSeq)];
+    }
+
+    private String eventIdOf(long seq) {
+        try {
+            return Entry.parse(chunkOf(seq).entry(seq)).eventId();
+        } catch (InvalidEntryException e) {
+            throw new IllegalStateException("entry " + seq + " was checked but no longer parses", e);
+        }
+    }
+}
