@@ -163,7 +163,7 @@ class CliTest {
         assertThat(out).startsWith("OK: 6 entries, 2 contractors, 2 signed checkpoints verified");
 
         byte[] needle = "\"audit_id\":\"a-2\"".getBytes(StandardCharsets.UTF_8);
-        try (var walk = Files.walk(data.resolve("store"))) {
+        try (var walk = Files.walk(data.resolve("segments"))) {
             for (Path f : walk.filter(Files::isRegularFile).toList()) {
                 byte[] b = Files.readAllBytes(f);
                 for (int i = 0; i + needle.length <= b.length; i++) {

@@ -76,6 +76,11 @@ final class Chunk {
         contractors = ords;
     }
 
+    /** All of the chunk's entry bytes, back to back (for fsck). */
+    byte[] data(SegmentLog segments) {
+        return segments.read(position + headerBytes(count), offsets[count]);
+    }
+
     int count() {
         return count;
     }

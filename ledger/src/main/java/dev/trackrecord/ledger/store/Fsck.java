@@ -76,6 +76,7 @@ public final class Fsck {
 
     private final DataDirectory dir;
     private LedgerRoot root;
+    private SegmentLog segments;
     private long[] chunkStarts = new long[64];
     private int chunkCount;
     private long entries;
@@ -100,6 +101,18 @@ public final class Fsck {
     }
 
     private Report run() throws IOException {
+        DirectoryLock lock;
+        try {
+            lock = DirectoryLock.acquire(dir.root());
+        } catch (IOException e) {
+            return failed(-1, e.getMessage());
+        }
+        try (lock) {
+            return runLocked();
+        }
+    }
+
+    private Report runLocked() throws IOException {
         Optional<NoteVerifier> key = Files.exists(dir.checkpointVerifierKey())
                 ? Optional.of(dir.loadCheckpointVerifier()) : Optional.empty();
         EmbeddedStorageManager storage;
@@ -116,6 +129,12 @@ public final class Fsck {
             }
             root = lr;
             try {
+                segments = SegmentLog.openForReading(dir.segments(), root.segmentEnd);
+                root.tree.attach(segments);
+            } catch (IOException | RuntimeException e) {
+                return failed(-1, "the segment log cannot be opened: " + e.getMessage());
+            }
+            try {
                 scan(key);
             } catch (Problem p) {
                 return failed(p.seq, p.getMessage());
@@ -129,6 +148,9 @@ public final class Fsck {
                     HEX.formatHex(range.root()), Optional.empty(), OptionalLong.empty());
         } finally {
             storage.shutdown();
+            if (segments != null) {
+                segments.close();
+            }
         }
     }
 
@@ -167,7 +189,8 @@ public final class Fsck {
                         + " but the entries before it end at " + entries);
             }
             addChunkStart(chunk.firstSeq);
-            byte[] data = chunk.data.get();
+            chunk.loadColumns(segments);
+            byte[] data = chunk.data(segments);
             int count = chunk.count();
             if (chunk.offsets.length != count + 1 || chunk.contractors.length != count || chunk.offsets[0] != 0
                     || chunk.offsets[count] != data.length) {
@@ -241,8 +264,6 @@ public final class Fsck {
                 entries++;
                 nextCheckpoint = checkCheckpointsAt(entries, nextCheckpoint, checkpointCount, key);
             }
-            // Drop the chunk's bytes again (they are stored) so the scan does not hold the log.
-            chunk.data.clear();
         }
         if (entries != size) {
             throw new Problem(entries, "the chunks hold " + entries + " entries but the log says " + size);
@@ -324,7 +345,7 @@ public final class Fsck {
 
     private String eventIdOf(long seq) {
         try {
-            return Entry.parse(chunkOf(seq).entry(seq)).eventId();
+            return Entry.parse(chunkOf(seq).entry(seq, segments)).eventId();
         } catch (InvalidEntryException e) {
             throw new IllegalStateException("entry " + seq + " was checked but no longer parses", e);
         }

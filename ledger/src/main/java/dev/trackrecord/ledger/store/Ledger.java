@@ -56,6 +56,7 @@ public final class Ledger implements AutoCloseable {
     private EmbeddedStorageManager storage;
     private SyncingFileWriter fileWriter;
     private SegmentLog segments;
+    private DirectoryLock lock;
     private LedgerRoot root;
     private EventIndex events;
     private ContractorIndex contractors;
@@ -86,7 +87,14 @@ public final class Ledger implements AutoCloseable {
 
     private Ledger(LedgerOptions options) {
         this.options = options;
-        load();
+        try {
+            load();
+        } catch (RuntimeException | Error e) {
+            if (lock != null) {
+                lock.close();
+            }
+            throw e;
+        }
         this.writer = Thread.ofPlatform().name("ledger-writer").daemon(true).unstarted(this::runWriter);
         writer.start();
     }
@@ -453,6 +461,13 @@ public final class Ledger implements AutoCloseable {
     // ---------------------------------------------------------------- open, reload, close
 
     private void load() {
+        if (lock == null) {
+            try {
+                lock = DirectoryLock.acquire(options.dataDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e.getMessage(), e);
+            }
+        }
         fileWriter = new SyncingFileWriter();
         EmbeddedStorageFoundation<?> foundation = EmbeddedStorage.Foundation(new DataDirectory(options.dataDir()).store());
         foundation.setWriterProvider(() -> fileWriter);
@@ -573,7 +588,11 @@ public final class Ledger implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         committer.shutdown();
-        closeStorage();
+        try {
+            closeStorage();
+        } finally {
+            lock.close();
+        }
     }
 
     private void closeStorage() {

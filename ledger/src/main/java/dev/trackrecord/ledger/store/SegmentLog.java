@@ -47,22 +47,37 @@ final class SegmentLog implements AutoCloseable {
      * later segments are deleted, the committed one truncated.
      */
     static SegmentLog open(Path dir, long committedEnd) throws IOException {
-        Files.createDirectories(dir);
+        return open(dir, committedEnd, true);
+    }
+
+    /**
+     * Opens the segments for reading only (fsck): nothing is cut or deleted, but a segment
+     * shorter than what was committed is still refused.
+     */
+    static SegmentLog openForReading(Path dir, long committedEnd) throws IOException {
+        return open(dir, committedEnd, false);
+    }
+
+    private static SegmentLog open(Path dir, long committedEnd, boolean repair) throws IOException {
+        if (repair) {
+            Files.createDirectories(dir);
+        }
         SegmentLog log = new SegmentLog(dir);
         int lastSegment = segmentOf(committedEnd);
         long lastOffset = offsetOf(committedEnd);
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 Matcher m = NAME.matcher(p.getFileName().toString());
-                if (m.matches() && Integer.parseInt(m.group(1)) > lastSegment) {
+                if (repair && m.matches() && Integer.parseInt(m.group(1)) > lastSegment) {
                     Files.delete(p);
                 }
             }
         }
         for (int s = 0; s <= lastSegment; s++) {
             Path file = log.file(s);
-            FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            FileChannel ch = repair
+                    ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
+                    : FileChannel.open(file, StandardOpenOption.READ);
             long expected = s < lastSegment ? -1 : lastOffset;
             if (expected >= 0) {
                 if (ch.size() < expected) {
@@ -70,7 +85,7 @@ final class SegmentLog implements AutoCloseable {
                     throw new LedgerCorruptException(file + " holds " + ch.size() + " bytes but the log committed "
                             + expected + " bytes to it; the segment was truncated or replaced");
                 }
-                if (ch.size() > expected) {
+                if (repair && ch.size() > expected) {
                     ch.truncate(expected);
                     ch.force(true);
                 }
