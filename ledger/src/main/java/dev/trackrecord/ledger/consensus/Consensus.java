@@ -219,9 +219,11 @@ public final class Consensus {
                 }
             }
             for (int c = 0; c < m; c++) {
-                double onDiagonal = s + priorCorrect[c];
-                double offDiagonal = s + (k > 1 ? priorWrong[c] / (k - 1) : 0);
                 for (int j = 0; j < k; j++) {
+                    // The history prior is worth alphaCorrect + alphaWrong labels in all; row j gets
+                    // the share rho_j of them, as many as class j would have had in that history.
+                    double onDiagonal = s + rho[j] * priorCorrect[c];
+                    double offDiagonal = s + (k > 1 ? rho[j] * priorWrong[c] / (k - 1) : 0);
                     int base = c * kk + j * k;
                     double total = onDiagonal + (k - 1) * offDiagonal;
                     for (int l = 0; l < k; l++) {
