@@ -156,27 +156,20 @@ public final class Consensus {
             }
             // Parameters consistent with the final posteriors.
             mStep();
-            return new ConsensusResult(options.method(), batch, t, rho.clone(), accuracies(), lowerBuffer, upperBuffer,
-                    iterations, converged, ll);
-        }
-
-        private double[] lowerBuffer;
-        private double[] upperBuffer;
-
-        private double[] accuracies() {
-            double[] acc = new double[m];
-            lowerBuffer = new double[m];
-            upperBuffer = new double[m];
+            double[] accuracy = new double[m];
+            double[] lower = new double[m];
+            double[] upper = new double[m];
             for (int c = 0; c < m; c++) {
                 double a = 0;
                 for (int j = 0; j < k; j++) {
                     a += rho[j] * Math.exp(logPi[c * kk + j * k + j]);
                 }
-                acc[c] = a;
+                accuracy[c] = a;
                 double effective = batch.labelsPerContractor[c] + priorCorrect[c] + priorWrong[c];
-                interval(a, effective, options.credibleMass(), lowerBuffer, upperBuffer, c);
+                interval(a, effective, options.credibleMass(), lower, upper, c);
             }
-            return acc;
+            return new ConsensusResult(options.method(), batch, t, rho.clone(), accuracy, lower, upper, iterations,
+                    converged, ll);
         }
 
         private void mStep() {
