@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A validated batch of labels, interned to int ids and grouped by item (CSR layout): the
@@ -97,16 +96,6 @@ public final class LabelBatch {
 
     public List<String> contractors() {
         return List.of(contractors);
-    }
-
-    /** The gold answer for this item, if one was given. */
-    public Optional<String> gold(String item) {
-        for (int i = 0; i < items.length; i++) {
-            if (items[i].equals(item)) {
-                return gold[i] < 0 ? Optional.empty() : Optional.of(classes[gold[i]]);
-            }
-        }
-        return Optional.empty();
     }
 
     /** Collects labels and gold answers; {@link #build()} validates them. Not thread-safe. */

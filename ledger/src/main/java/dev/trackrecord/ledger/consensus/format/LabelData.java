@@ -3,6 +3,7 @@ package dev.trackrecord.ledger.consensus.format;
 import dev.trackrecord.ledger.consensus.Label;
 import dev.trackrecord.ledger.consensus.LabelBatch;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,7 +13,7 @@ public record LabelData(List<Label> labels, Map<String, String> gold) {
 
     public LabelData {
         labels = List.copyOf(labels);
-        gold = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(gold));
+        gold = Collections.unmodifiableMap(new LinkedHashMap<>(gold));
     }
 
     /** The same labels with other gold answers. */
