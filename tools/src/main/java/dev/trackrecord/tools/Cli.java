@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "trackrecord", mixinStandardHelpOptions = true, version = "trackrecord 0.1.0",
         description = "Verify export bundles, check a data directory, make keys and export offline.",
         subcommands = {VerifyCommand.class, FsckCommand.class, KeygenCommand.class, ExportCommand.class,
+                TokenCommand.class, ConsensusCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     @Spec
@@ -25,6 +26,6 @@ public final class Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: verify, fsck, keygen or export");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: verify, fsck, keygen, export, token, consensus or bench");
     }
 }
