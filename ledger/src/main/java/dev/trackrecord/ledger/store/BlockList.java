@@ -14,7 +14,7 @@ import org.eclipse.serializer.persistence.types.Storer;
  * volatile write after its appends.
  */
 final class BlockList<E> {
-    static final int BLOCK_BITS = 10;
+    static final int BLOCK_BITS = 8;
     static final int BLOCK = 1 << BLOCK_BITS;
 
     private Object[][] blocks = new Object[4][];

@@ -1,6 +1,7 @@
 package dev.trackrecord.ledger.store;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,6 +22,12 @@ final class ContractorIndex {
 
         Seqs(int ordinal) {
             this.ordinal = ordinal;
+        }
+
+        Seqs(int ordinal, long[] seqs, int count) {
+            this.ordinal = ordinal;
+            this.seqs = seqs;
+            this.count = count;
         }
 
         void add(long seq) {
@@ -48,6 +55,39 @@ final class ContractorIndex {
             }
             return Arrays.copyOf(s, n);
         }
+    }
+
+    /**
+     * Builds the index in bulk on open: {@code ids} by ordinal, and every entry's contractor
+     * ordinal in seq order, chunk by chunk.
+     */
+    static ContractorIndex rebuild(List<String> ids, List<int[]> ordinalsBySeq) {
+        int n = ids.size();
+        int[] counts = new int[n];
+        for (int[] ords : ordinalsBySeq) {
+            for (int o : ords) {
+                counts[o]++;
+            }
+        }
+        long[][] seqs = new long[n][];
+        for (int o = 0; o < n; o++) {
+            seqs[o] = new long[Math.max(4, counts[o])];
+        }
+        int[] fill = new int[n];
+        long seq = 0;
+        for (int[] ords : ordinalsBySeq) {
+            for (int o : ords) {
+                seqs[o][fill[o]++] = seq++;
+            }
+        }
+        ContractorIndex index = new ContractorIndex();
+        index.idsByOrdinal = ids.toArray(new String[Math.max(1024, n)]);
+        index.count = n;
+        for (int o = 0; o < n; o++) {
+            Seqs s = new Seqs(o, seqs[o], fill[o]);
+            index.byId.put(ids.get(o), s);
+        }
+        return index;
     }
 
     Optional<Seqs> get(String contractor) {

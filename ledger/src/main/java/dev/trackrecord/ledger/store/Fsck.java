@@ -131,6 +131,15 @@ public final class Fsck {
             try {
                 segments = SegmentLog.openForReading(dir.segments(), root.segmentEnd);
                 root.tree.attach(segments);
+                // The tree's partial tiles are not stored; recompute them from the stored leaves.
+                for (long c = 0; c < root.chunks.size(); c++) {
+                    Chunk chunk = root.chunks.get(c);
+                    chunk.loadColumns(segments);
+                    addChunkStart(chunk.firstSeq);
+                }
+                root.tree.rebuildPartials(root.size,
+                        seq -> Rfc9162.leafHash(chunkOf(seq).entry(seq, segments)));
+                chunkCount = 0;
             } catch (IOException | RuntimeException e) {
                 return failed(-1, "the segment log cannot be opened: " + e.getMessage());
             }
@@ -218,9 +227,16 @@ public final class Fsck {
                     throw new Problem(seq, "entry " + seq + ": its seq field says " + e.seq());
                 }
                 if (!MessageDigest.isEqual(e.prev(), prevLeaf)) {
-                    throw new Problem(seq, "entry " + seq + ": prev " + e.prevHex() + " is not the leaf hash "
-                            + HEX.formatHex(prevLeaf) + " of the entry before");
+                    if (seq == 0) {
+                        throw new Problem(0, "entry 0: prev " + e.prevHex() + " is not 64 zeros");
+                    }
+                    throw new Problem(seq - 1, "entry " + (seq - 1) + ": its bytes hash to " + HEX.formatHex(prevLeaf)
+                            + " but entry " + seq + " records its leaf hash as " + e.prevHex() + "; entry " + (seq - 1)
+                            + " (or the prev of entry " + seq + ") was changed");
                 }
+                // Checked only now, so that a changed entry is named by the prev link after it
+                // rather than by the checkpoint that covers it.
+                nextCheckpoint = checkCheckpointsAt(seq, nextCheckpoint, checkpointCount, key);
                 if (e.ts().isBefore(prevTs)) {
                     throw new Problem(seq, "entry " + seq + ": ts " + e.ts() + " is before the previous entry's " + prevTs);
                 }
@@ -262,12 +278,12 @@ public final class Fsck {
                 prevLeaf = leaf;
                 prevTs = e.ts();
                 entries++;
-                nextCheckpoint = checkCheckpointsAt(entries, nextCheckpoint, checkpointCount, key);
             }
         }
         if (entries != size) {
             throw new Problem(entries, "the chunks hold " + entries + " entries but the log says " + size);
         }
+        nextCheckpoint = checkCheckpointsAt(entries, nextCheckpoint, checkpointCount, key);
         for (int level = 0; level < 64; level++) {
             long want = size >>> level;
             if (root.tree.levelSize(level) != want) {

@@ -140,6 +140,12 @@ public final class Ledger implements AutoCloseable {
     }
 
     private void runWriter() {
+        try {
+            buildEventIndex();
+        } catch (RuntimeException | Error e) {
+            LOG.log(Level.SEVERE, "could not build the event index", e);
+            broken = new StorageFailedException("could not build the event index: " + e, e);
+        }
         Prepared inFlight = null;
         while (!closing || !queue.isEmpty() || inFlight != null) {
             List<Work> batch = new ArrayList<>();
@@ -501,14 +507,10 @@ public final class Ledger implements AutoCloseable {
     }
 
     private void rebuildIndexes() {
-        contractors = new ContractorIndex();
-        for (long i = 0; i < root.contractors.size(); i++) {
-            contractors.getOrAdd(root.contractors.get(i));
-        }
         long chunks = root.chunks.size();
         chunkStarts = new long[(int) Math.max(16, chunks + 16)];
         chunkCount = 0;
-        events = new EventIndex(root.size + 1024, this::eventHashOf);
+        List<int[]> ordinals = new ArrayList<>((int) chunks);
         long expected = 0;
         for (long c = 0; c < chunks; c++) {
             Chunk chunk = root.chunks.get(c);
@@ -518,25 +520,51 @@ public final class Ledger implements AutoCloseable {
                         + " but the entries before it end at " + expected);
             }
             addChunkStart(chunk.firstSeq);
-            for (int i = 0; i < chunk.count(); i++) {
-                long seq = chunk.firstSeq + i;
-                events.add(chunk.eventHashes[i], seq);
-                contractors.getOrAdd(contractors.idOf(chunk.contractors[i])).add(seq);
-            }
+            ordinals.add(chunk.contractors);
             expected += chunk.count();
         }
         if (expected != root.size) {
             throw new LedgerCorruptException("the chunks hold " + expected + " entries but the log says " + root.size);
         }
-        if (root.tree.levelSize(0) != root.size) {
-            throw new LedgerCorruptException("the tree holds " + root.tree.levelSize(0) + " leaves but the log holds "
-                    + root.size + " entries");
+        List<String> ids = new ArrayList<>();
+        for (long i = 0; i < root.contractors.size(); i++) {
+            ids.add(root.contractors.get(i));
         }
+        for (int[] ords : ordinals) {
+            for (int o : ords) {
+                if (o < 0 || o >= ids.size()) {
+                    throw new LedgerCorruptException("an entry names contractor ordinal " + o + " but the log knows "
+                            + ids.size() + " contractors");
+                }
+            }
+        }
+        contractors = ContractorIndex.rebuild(ids, ordinals);
+        root.tree.rebuildPartials(root.size,
+                seq -> Rfc9162.leafHash(chunkOf(root, chunkStarts, chunkCount, seq).entry(seq, segments)));
         frontier = CompactRange.fromNodes(root.size, root.tree);
         nextSeq = root.size;
         lastTsMillis = root.lastTsMillis;
         lastLeafHash = root.size == 0 ? ZERO_HASH : root.tree.node(0, root.size - 1);
+        events = null;
         publish();
+    }
+
+    /**
+     * Builds event_id to seq from the chunks' hash columns. Runs on the writer thread before it
+     * takes the first batch, so reads are served while it runs (about a second at 10M entries).
+     */
+    private void buildEventIndex() {
+        if (events != null) {
+            return;
+        }
+        EventIndex index = new EventIndex(root.size + 1024, this::eventHashOf);
+        for (int c = 0; c < chunkCount; c++) {
+            Chunk chunk = root.chunks.get(c);
+            for (int i = 0; i < chunk.count(); i++) {
+                index.add(chunk.eventHashes[i], chunk.firstSeq + i);
+            }
+        }
+        events = index;
     }
 
     private long eventHashOf(long seq) {
@@ -553,6 +581,7 @@ public final class Ledger implements AutoCloseable {
         }
         try {
             load();
+            buildEventIndex();
             broken = null;
             LOG.info("storage reloaded after a failed commit; appends resume at seq " + root.size);
             return true;

@@ -10,7 +10,9 @@ import org.eclipse.serializer.persistence.types.Storer;
  * The complete nodes of the Merkle tree, level by level, in tiles of {@value #TILE} hashes
  * (the C2SP tlog-tiles width). A full tile never changes: its bytes go to the segment log and
  * EclipseStore keeps only its position; tiles are read back on first use and then kept. The one
- * partial tile of each level lives in EclipseStore and is re-stored by each commit that changed it.
+ * partial tile of each level is not stored at all: it holds fewer than 256 nodes, all derived
+ * from the last leaves and the full tiles below, so {@link #rebuildPartials} recomputes it on
+ * open. A commit therefore stores tree data only when a tile fills up.
  *
  * <p>About 2 hashes (64 bytes) per leaf in all, loaded on demand.
  */
@@ -30,9 +32,9 @@ final class TreeTiles implements NodeReader {
         private final BlockList<Long> full = new BlockList<>();
         /** Full tiles visible to readers; written after the tile is added to {@link #full}. */
         private volatile long fullCount;
-        /** Hashes after the full tiles; capacity doubles up to one tile. */
-        private volatile byte[] partial = new byte[2 * HASH];
-        private int partialCount;
+        /** Hashes after the full tiles; capacity doubles up to one tile. Rebuilt on open. */
+        private transient volatile byte[] partial;
+        private transient int partialCount;
         private transient boolean dirty;
         /** Full tiles read back so far, by tile index. */
         private transient volatile byte[][] cache;
@@ -68,8 +70,12 @@ final class TreeTiles implements NodeReader {
             return fullCount * TILE + partialCount;
         }
 
+
         void append(byte[] hash, SegmentLog segments) {
             byte[] p = partial;
+            if (p == null) {
+                p = new byte[2 * HASH];
+            }
             int need = (partialCount + 1) * HASH;
             if (need > p.length) {
                 p = Arrays.copyOf(p, Math.min(TILE * HASH, p.length * 2));
@@ -88,16 +94,15 @@ final class TreeTiles implements NodeReader {
                 fullCount = full.size();
                 partialCount = 0;
                 partial = new byte[2 * HASH];
+                dirty = true;
             } else {
                 partial = p;
             }
-            dirty = true;
         }
 
         void flush(Storer storer) {
             if (dirty) {
                 full.flush(storer);
-                storer.store(partial);
                 storer.store(this);
                 dirty = false;
             }
@@ -112,6 +117,43 @@ final class TreeTiles implements NodeReader {
     @Override
     public byte[] node(int level, long index) {
         return levels[level].node(index, segments);
+    }
+
+    /**
+     * Recomputes the partial tile of every level for a tree of {@code size} leaves, from the
+     * stored full tiles and the leaf hashes {@code leaf} gives for the last leaves.
+     */
+    void rebuildPartials(long size, java.util.function.LongFunction<byte[]> leaf) {
+        for (int level = 0; level < MAX_LEVELS; level++) {
+            long nodes = size >>> level;
+            Level l = levels[level];
+            if (l == null) {
+                if (nodes == 0) {
+                    break;
+                }
+                l = new Level();
+                levels[level] = l;
+                levelsChanged = true;
+            }
+            long inFull = l.fullCount * TILE;
+            if (nodes < inFull || nodes - inFull >= TILE) {
+                throw new LedgerCorruptException("tree level " + level + " has " + l.fullCount
+                        + " full tiles, which does not fit a log of " + size + " entries");
+            }
+            int count = (int) (nodes - inFull);
+            byte[] p = new byte[Math.max(2, Integer.highestOneBit(Math.max(1, count)) * 2) * HASH];
+            for (int i = 0; i < count; i++) {
+                long index = inFull + i;
+                byte[] hash = level == 0 ? leaf.apply(index)
+                        : dev.trackrecord.ledger.merkle.Rfc9162.nodeHash(node(level - 1, 2 * index),
+                        node(level - 1, 2 * index + 1));
+                System.arraycopy(hash, 0, p, i * HASH, HASH);
+                l.partial = p;
+                l.partialCount = i + 1;
+            }
+            l.partial = p;
+            l.partialCount = count;
+        }
     }
 
     /** Number of complete nodes stored at {@code level}. */

@@ -24,6 +24,7 @@ class FsckTest {
     @TempDir
     Path dir;
 
+
     private byte[] leaf2;
     private byte[] leaf3;
 
@@ -61,7 +62,7 @@ class FsckTest {
     }
 
     @Test
-    void check_bodyByteChangedInStoreFiles_namesTheEntry() throws Exception {
+    void check_bodyByteChangedInSegments_namesTheEntryThroughTheNextPrevLink() throws Exception {
         int changed = replaceInStore("\"audit_id\":\"a-e-3\"".getBytes(StandardCharsets.UTF_8), 12);
 
         Fsck.Report report = Fsck.check(dir);
@@ -70,30 +71,64 @@ class FsckTest {
         assertThat(report.ok()).isFalse();
         assertThat(report.badSeq()).hasValue(3);
         assertThat(report.problem().orElseThrow()).startsWith("entry 3: its bytes hash to ")
-                .contains("but the tree stores leaf hash " + java.util.HexFormat.of().formatHex(leaf3));
+                .contains("but entry 4 records its leaf hash as " + java.util.HexFormat.of().formatHex(leaf3));
     }
 
     @Test
-    void check_leafHashChangedInStoreFiles_namesTheEntry() throws Exception {
-        int changed = replaceInStore(leaf3, 5);
+    void check_lastEntryChanged_isCaughtByTheSignedCheckpoint() throws Exception {
+        int changed = replaceInStore("\"audit_id\":\"a-e-9\"".getBytes(StandardCharsets.UTF_8), 12);
 
         Fsck.Report report = Fsck.check(dir);
 
         assertThat(changed).isPositive();
-        assertThat(report.badSeq()).hasValue(3);
-        assertThat(report.problem().orElseThrow()).startsWith("entry 3: its bytes hash to "
-                + java.util.HexFormat.of().formatHex(leaf3) + " but the tree stores leaf hash ");
+        assertThat(report.problem().orElseThrow()).startsWith("checkpoint at tree size 10 signs root ");
     }
 
     @Test
-    void check_interiorNodeChangedInStoreFiles_namesTheNode() throws Exception {
-        int changed = replaceInStore(Rfc9162.nodeHash(leaf2, leaf3), 31);
+    void check_leafHashChangedInAStoredTile_namesTheEntry() throws Exception {
+        Path big = dir.resolve("big");
+        byte[] leaf;
+        NoteSigner signer = new DataDirectory(big).loadOrCreateCheckpointSigner(ORIGIN);
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(big, ORIGIN).withClock(TestEntries.CLOCK));
+             Checkpointer checkpointer = new Checkpointer(ledger, signer, Duration.ofHours(1))) {
+            LedgerTest.appendMany(ledger, 600, 150);
+            checkpointer.checkpointNow();
+            leaf = ledger.leafHash(300);
+        }
+        Path saved = dir;
+        dir = big;
+        int changed = replaceInStore(leaf, 5);
+        dir = saved;
 
-        Fsck.Report report = Fsck.check(dir);
+        Fsck.Report report = Fsck.check(big);
 
-        assertThat(changed).isPositive();
-        assertThat(report.problem().orElseThrow()).startsWith("tree node (1, 1) stored as ");
-        assertThat(report.badSeq()).hasValue(3);
+        assertThat(changed).isEqualTo(1);
+        assertThat(report.badSeq()).hasValue(300);
+        assertThat(report.problem().orElseThrow()).startsWith("entry 300: its bytes hash to "
+                + java.util.HexFormat.of().formatHex(leaf) + " but the tree stores leaf hash ");
+    }
+
+    @Test
+    void check_interiorNodeChangedInAStoredTile_namesTheNode() throws Exception {
+        Path big = dir.resolve("big");
+        byte[] node;
+        NoteSigner signer = new DataDirectory(big).loadOrCreateCheckpointSigner(ORIGIN);
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(big, ORIGIN).withClock(TestEntries.CLOCK));
+             Checkpointer checkpointer = new Checkpointer(ledger, signer, Duration.ofHours(1))) {
+            LedgerTest.appendMany(ledger, 600, 150);
+            checkpointer.checkpointNow();
+            node = Rfc9162.nodeHash(ledger.leafHash(300), ledger.leafHash(301));
+        }
+        Path saved = dir;
+        dir = big;
+        int changed = replaceInStore(node, 31);
+        dir = saved;
+
+        Fsck.Report report = Fsck.check(big);
+
+        assertThat(changed).isEqualTo(1);
+        assertThat(report.problem().orElseThrow()).startsWith("tree node (1, 150) stored as ");
+        assertThat(report.badSeq()).hasValue(301);
     }
 
     @Test
