@@ -1,0 +1,340 @@
+package dev.trackrecord.ledger.reputation;
+
+import dev.trackrecord.ledger.entry.DisputeResolved;
+import dev.trackrecord.ledger.entry.Entry;
+import dev.trackrecord.ledger.entry.EntryKind;
+import dev.trackrecord.ledger.entry.PolicyPublished;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reputation kept incrementally over the log: per contractor, the sufficient statistics of the
+ * model under the policy in force, updated by each entry of theirs ({@link #apply}); a lookup is a
+ * hash lookup plus, once per evaluation time, the score's quantiles. Current scores are evaluated
+ * at the start of the current UTC hour, so every reader in that hour sees the same numbers and
+ * the per-skill rankings stay valid for the hour.
+ *
+ * <p>An upheld dispute and a new policy rebuild the statistics they touch from the log (one
+ * contractor; every contractor), as do as-of queries and explanations: the log is the authority
+ * and the rebuild is the same code as the incremental path.
+ *
+ * <p>Thread-safe: appliers take a write lock, readers a read lock.
+ */
+public final class ReputationIndex {
+    private static final Logger LOG = Logger.getLogger(ReputationIndex.class.getName());
+    /** Granularity of the evaluation time of current scores. */
+    public static final long EVALUATION_PERIOD_MILLIS = 3_600_000;
+    /** How many entries an explanation lists (voided entries come on top). */
+    public static final int EXPLANATION_LIMIT = 10;
+    /** Above this many entries in one catch-up, rankings are rebuilt once instead of kept up to date. */
+    private static final long BULK = 1_000;
+
+    private final EntrySource source;
+    private final Clock clock;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final HashMap<String, ContractorState> contractors = new HashMap<>();
+    private final HashMap<String, SkillRanking> rankings = new HashMap<>();
+    private final List<Policy> policies = new ArrayList<>();
+    private Policy policy = Policy.DEFAULT;
+    private long applied;
+
+    public ReputationIndex(EntrySource source, Clock clock) {
+        this.source = source;
+        this.clock = clock;
+    }
+
+    // ---------------------------------------------------------------- updates
+
+    /**
+     * Applies every entry of the source not applied yet, [appliedSize(), source.size()).
+     *
+     * @return the new applied size
+     */
+    public long catchUp() {
+        lock.writeLock().lock();
+        try {
+            long size = source.size();
+            boolean bulk = size - applied > BULK;
+            for (long seq = applied; seq < size; seq++) {
+                applyLocked(seq, source.entry(seq), !bulk);
+            }
+            if (bulk) {
+                rankings.values().forEach(r -> r.evaluatedAt = SkillRanking.STALE);
+            }
+            return applied;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Applies the entry at {@code seq}, which the source must already hold.
+     *
+     * @throws IllegalArgumentException unless {@code seq == appliedSize()}: entries apply in order
+     */
+    public void apply(long seq, Entry entry) {
+        lock.writeLock().lock();
+        try {
+            applyLocked(seq, entry, true);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void applyLocked(long seq, Entry entry, boolean keepRankings) {
+        if (seq != applied) {
+            throw new IllegalArgumentException("entries apply in seq order: expected seq " + applied + ", got " + seq);
+        }
+        applied = seq + 1;
+        Instant now = evaluationTime();
+        if (entry.kind() == EntryKind.POLICY_PUBLISHED) {
+            Policy published;
+            try {
+                published = Policy.from(seq, (PolicyPublished) entry.decodeBody());
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.WARNING, "policy at seq " + seq + " ignored: " + e.getMessage());
+                return;
+            }
+            policies.add(published);
+            policy = published;
+            // A policy changes every score from its seq on: rebuild everyone under it.
+            for (String id : List.copyOf(contractors.keySet())) {
+                contractors.put(id, rebuild(id, seq, published, false));
+            }
+            rankings.values().forEach(r -> r.evaluatedAt = SkillRanking.STALE);
+            for (ContractorState s : contractors.values()) {
+                s.skills.keySet().forEach(skill -> rankings.computeIfAbsent(skill, SkillRanking::new).members.add(s.id));
+            }
+            return;
+        }
+        String id = entry.contractor();
+        ContractorState state = contractors.get(id);
+        if (state == null) {
+            state = new ContractorState(id, policy, Map.of(), false);
+            contractors.put(id, state);
+        }
+        Set<String> skillsBefore = new HashSet<>(state.skills.keySet());
+        if (state.apply(seq, entry)) {
+            state = rebuild(id, seq, policy, false);
+            contractors.put(id, state);
+        }
+        skillsBefore.addAll(state.skills.keySet());
+        for (String skill : skillsBefore) {
+            SkillRanking ranking = rankings.computeIfAbsent(skill, SkillRanking::new);
+            if (!keepRankings) {
+                ranking.evaluatedAt = SkillRanking.STALE;
+            }
+            ranking.update(state, now);
+        }
+    }
+
+    /** Replays {@code id}'s entries up to {@code seq} under {@code policy}, disputes resolved first. */
+    private ContractorState rebuild(String id, long seq, Policy policy, boolean explain) {
+        long[] seqs = source.contractorSeqs(id);
+        List<Entry> entries = new ArrayList<>();
+        Map<Long, Long> voided = new HashMap<>();
+        for (long s : seqs) {
+            if (s > seq) {
+                break;
+            }
+            Entry e = source.entry(s);
+            entries.add(e);
+            if (e.kind() == EntryKind.DISPUTE_RESOLVED) {
+                DisputeResolved d = (DisputeResolved) e.decodeBody();
+                if (d.resolution() == DisputeResolved.Resolution.UPHELD) {
+                    voided.put(d.targetSeq(), s);
+                } else {
+                    voided.remove(d.targetSeq());
+                }
+            }
+        }
+        ContractorState state = new ContractorState(id, policy, voided, explain);
+        for (Entry e : entries) {
+            state.apply(e.seq(), e);
+        }
+        return state;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** Number of entries applied: the scores include seqs 0 to appliedSize() - 1. */
+    public long appliedSize() {
+        lock.readLock().lock();
+        try {
+            return applied;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The policy in force now. */
+    public Policy policy() {
+        lock.readLock().lock();
+        try {
+            return policy;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The time current scores are evaluated at: the start of the current UTC hour. */
+    public Instant evaluationTime() {
+        long now = clock.millis();
+        return Instant.ofEpochMilli(Math.floorDiv(now, EVALUATION_PERIOD_MILLIS) * EVALUATION_PERIOD_MILLIS);
+    }
+
+    /** {@code contractor}'s current reputation, or empty when the log holds nothing about them. */
+    public Optional<Reputation> lookup(String contractor) {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            ContractorState state = contractors.get(contractor);
+            if (state == null) {
+                return Optional.empty();
+            }
+            Reputation r = state.cached;
+            if (r == null || !r.evaluatedAt().equals(time)) {
+                r = state.view(time, 0, -1);
+                state.cached = r;
+            }
+            return Optional.of(new Reputation(r.contractor(), r.policyId(), applied - 1, time, r.status(), r.overall(),
+                    r.skills(), r.credentials(), r.explanation()));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The current reputation with its explanation, rebuilt from the contractor's entries. */
+    public Optional<Reputation> explain(String contractor) {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            if (!contractors.containsKey(contractor)) {
+                return Optional.empty();
+            }
+            return Optional.of(rebuild(contractor, applied - 1, policy, true)
+                    .view(time, EXPLANATION_LIMIT, applied - 1));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The reputation routing would have seen right after {@code seq}: the contractor's entries up
+     * to {@code seq}, the policy in force at {@code seq}, evaluated at that entry's {@code ts}.
+     *
+     * @throws IllegalArgumentException unless 0 <= seq < appliedSize()
+     */
+    public Optional<Reputation> asOfSeq(String contractor, long seq, boolean explain) {
+        lock.readLock().lock();
+        try {
+            if (seq < 0 || seq >= applied) {
+                throw new IllegalArgumentException("as_of_seq must be from 0 to " + (applied - 1) + ", was " + seq);
+            }
+            return asOf(contractor, seq, source.entry(seq).ts(), explain);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The reputation at {@code time}: the entries the ledger had accepted by then ({@code ts <=
+     * time}), evaluated at {@code time}. Empty if the log held nothing about them then.
+     */
+    public Optional<Reputation> asOfTime(String contractor, Instant time, boolean explain) {
+        lock.readLock().lock();
+        try {
+            // ts never decreases along the log: binary search for the last entry at or before time.
+            long lo = 0;
+            long hi = applied;
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (source.entry(mid).ts().isAfter(time)) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo == 0 ? Optional.empty() : asOf(contractor, lo - 1, time, explain);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private Optional<Reputation> asOf(String contractor, long seq, Instant time, boolean explain) {
+        ContractorState state = rebuild(contractor, seq, policyAt(seq), explain);
+        if (state.lastSeq < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(state.view(time, explain ? EXPLANATION_LIMIT : 0, seq));
+    }
+
+    private Policy policyAt(long seq) {
+        Policy p = Policy.DEFAULT;
+        for (Policy candidate : policies) {
+            if (candidate.seq() <= seq) {
+                p = candidate;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * The best {@code q.limit()} active contractors in {@code q.skill()} that pass its filters, best
+     * first by lower bound or by score; ties go to the smaller contractor id.
+     */
+    public List<TopQuery.Ranked> top(TopQuery q) {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            SkillRanking ranking = rankings.get(q.skill());
+            if (ranking == null) {
+                return List.of();
+            }
+            if (ranking.evaluatedAt != time.toEpochMilli()) {
+                lock.readLock().unlock();
+                lock.writeLock().lock();
+                try {
+                    if (ranking.evaluatedAt != time.toEpochMilli()) {
+                        ranking.rebuild(time, contractors::get);
+                    }
+                    lock.readLock().lock();
+                } finally {
+                    lock.writeLock().unlock();
+                }
+            }
+            List<TopQuery.Ranked> result = new ArrayList<>(Math.min(q.limit(), 1024));
+            boolean byLower = q.rankBy() == TopQuery.RankBy.LOWER;
+            for (SkillRanking.Key key : byLower ? ranking.byLower : ranking.byScore) {
+                if (byLower && key.value() < q.minLower()) {
+                    break;
+                }
+                Score s = ranking.scores.get(key.contractor());
+                if (s.lower() < q.minLower() || s.nEff() < q.minNEff()) {
+                    continue;
+                }
+                if (q.credential().isPresent()
+                        && !contractors.get(key.contractor()).hasValidCredential(q.credential().get(), time)) {
+                    continue;
+                }
+                result.add(new TopQuery.Ranked(key.contractor(), s));
+                if (result.size() == q.limit()) {
+                    break;
+                }
+            }
+            return result;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+}
