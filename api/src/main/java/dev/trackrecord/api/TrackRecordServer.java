@@ -7,7 +7,10 @@ import dev.trackrecord.api.auth.TokenVerifier;
 import dev.trackrecord.api.http.Api;
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
+import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.note.NoteSigner;
+import dev.trackrecord.ledger.reputation.Policy;
+import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.store.Checkpointer;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
@@ -20,10 +23,12 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,11 +45,13 @@ public final class TrackRecordServer implements AutoCloseable {
     private final String verifierKey;
     private final List<Api.Route> routes;
     private final Ledger ledger;
+    private final ReputationIndex reputation;
 
     private TrackRecordServer(Deque<AutoCloseable> resources, WebServer server, String verifierKey,
-                              List<Api.Route> routes, Ledger ledger) {
+                              List<Api.Route> routes, Ledger ledger, ReputationIndex reputation) {
         this.resources = resources;
         this.ledger = ledger;
+        this.reputation = reputation;
         this.server = server;
         this.verifierKey = verifierKey;
         this.routes = routes;
@@ -67,13 +74,24 @@ public final class TrackRecordServer implements AutoCloseable {
 
             Ledger ledger = Ledger.open(LedgerOptions.defaults(dir.store(), settings.origin()));
             resources.push(ledger);
+            SubmissionValidator validator = new SubmissionValidator(Clock.systemUTC());
+            if (ledger.size() == 0) {
+                publishDefaultPolicy(ledger, validator);
+            }
             Checkpointer checkpointer = new Checkpointer(ledger, signer, settings.checkpointInterval());
             resources.push(checkpointer);
             checkpointer.checkpointNow();
 
-            Api api = new Api(ledger, checkpointer, new SubmissionValidator(Clock.systemUTC()),
+            // Scores are not persisted yet: every start replays the log once.
+            ReputationIndex reputation = new ReputationIndex(new LedgerEntrySource(ledger), Clock.systemUTC());
+            long replayStart = System.nanoTime();
+            reputation.catchUp();
+            LOG.info(() -> "reputation index replayed " + reputation.appliedSize() + " entries in "
+                    + (System.nanoTime() - replayStart) / 1_000_000 + " ms");
+
+            Api api = new Api(ledger, checkpointer, validator,
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,
-                    new Api.Limits(settings.maxBodyBytes()));
+                    new Api.Limits(settings.maxBodyBytes()), reputation);
 
             HealthCheck storage = new HealthCheck() {
                 @Override
@@ -113,10 +131,25 @@ public final class TrackRecordServer implements AutoCloseable {
                 throw new IllegalStateException("could not listen on " + settings.host() + ":" + settings.port()
                         + " (is the port in use?); pass another with --port or TRACKRECORD_PORT");
             }
-            return new TrackRecordServer(resources, server, verifierKey, api.routes(), ledger);
+            return new TrackRecordServer(resources, server, verifierKey, api.routes(), ledger, reputation);
         } catch (IOException | RuntimeException | Error e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /** A new log starts with the default scoring policy at seq 0, so every score names a policy in the log. */
+    private static void publishDefaultPolicy(Ledger ledger, SubmissionValidator validator) throws IOException {
+        try {
+            var policy = validator.parse(Policy.defaultPolicyEntry().getBytes(StandardCharsets.UTF_8));
+            ledger.append(List.of(policy), "trackrecord").get();
+        } catch (EntryRejectedException e) {
+            throw new IllegalStateException("the default policy entry is invalid: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while publishing the default policy", e);
+        } catch (ExecutionException e) {
+            throw new IOException("could not publish the default policy: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -133,6 +166,11 @@ public final class TrackRecordServer implements AutoCloseable {
     /** The ledger it serves. */
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** The reputation index that follows the ledger. */
+    public ReputationIndex reputation() {
+        return reputation;
     }
 
     /** The /v1 routes served. */
