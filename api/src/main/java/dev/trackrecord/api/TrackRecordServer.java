@@ -29,6 +29,9 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -88,6 +91,7 @@ public final class TrackRecordServer implements AutoCloseable {
             reputation.catchUp();
             LOG.info(() -> "reputation index replayed " + reputation.appliedSize() + " entries in "
                     + (System.nanoTime() - replayStart) / 1_000_000 + " ms");
+            resources.push(scheduleRankings(reputation));
 
             Api api = new Api(ledger, checkpointer, validator,
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,
@@ -136,6 +140,25 @@ public final class TrackRecordServer implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /**
+     * Rebuilds the per-skill rankings just after each evaluation period (hour) begins, so that
+     * routing queries do not pay for it.
+     */
+    private static AutoCloseable scheduleRankings(ReputationIndex reputation) {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("reputation-rankings").daemon(true).unstarted(r));
+        long period = ReputationIndex.EVALUATION_PERIOD_MILLIS;
+        long delay = period - Math.floorMod(System.currentTimeMillis(), period) + 1_000;
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                reputation.prepareRankings();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not prepare the reputation rankings", e);
+            }
+        }, delay, period, TimeUnit.MILLISECONDS);
+        return scheduler::shutdownNow;
     }
 
     /** A new log starts with the default scoring policy at seq 0, so every score names a policy in the log. */

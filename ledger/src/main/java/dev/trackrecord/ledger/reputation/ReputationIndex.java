@@ -69,7 +69,7 @@ public final class ReputationIndex {
                 applyLocked(seq, source.entry(seq), !bulk);
             }
             if (bulk) {
-                rankings.values().forEach(r -> r.evaluatedAt = SkillRanking.STALE);
+                rankings.values().forEach(SkillRanking::invalidate);
             }
             return applied;
         } finally {
@@ -111,7 +111,7 @@ public final class ReputationIndex {
             for (String id : List.copyOf(contractors.keySet())) {
                 contractors.put(id, rebuild(id, seq, published, false));
             }
-            rankings.values().forEach(r -> r.evaluatedAt = SkillRanking.STALE);
+            rankings.values().forEach(SkillRanking::invalidate);
             for (ContractorState s : contractors.values()) {
                 s.skills.keySet().forEach(skill -> rankings.computeIfAbsent(skill, SkillRanking::new).members.add(s.id));
             }
@@ -132,7 +132,7 @@ public final class ReputationIndex {
         for (String skill : skillsBefore) {
             SkillRanking ranking = rankings.computeIfAbsent(skill, SkillRanking::new);
             if (!keepRankings) {
-                ranking.evaluatedAt = SkillRanking.STALE;
+                ranking.invalidate();
             }
             ranking.update(state, now);
         }
@@ -290,6 +290,22 @@ public final class ReputationIndex {
     }
 
     /**
+     * Rebuilds every skill's ranking for the current evaluation time, so that no query has to:
+     * call it soon after each hour begins. Reads go on meanwhile; appends wait.
+     */
+    public void prepareRankings() {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            for (SkillRanking ranking : rankings.values()) {
+                ranking.keysAt(time, contractors::get);
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
      * The best {@code q.limit()} active contractors in {@code q.skill()} that pass its filters, best
      * first by lower bound or by score; ties go to the smaller contractor id.
      */
@@ -301,25 +317,15 @@ public final class ReputationIndex {
             if (ranking == null) {
                 return List.of();
             }
-            if (ranking.evaluatedAt != time.toEpochMilli()) {
-                lock.readLock().unlock();
-                lock.writeLock().lock();
-                try {
-                    if (ranking.evaluatedAt != time.toEpochMilli()) {
-                        ranking.rebuild(time, contractors::get);
-                    }
-                    lock.readLock().lock();
-                } finally {
-                    lock.writeLock().unlock();
-                }
-            }
+            // Rebuilt here, under the read lock, when the evaluation time has moved on.
+            SkillRanking.Keys keys = ranking.keysAt(time, contractors::get);
             List<TopQuery.Ranked> result = new ArrayList<>(Math.min(q.limit(), 1024));
             boolean byLower = q.rankBy() == TopQuery.RankBy.LOWER;
-            for (SkillRanking.Key key : byLower ? ranking.byLower : ranking.byScore) {
+            for (SkillRanking.Key key : byLower ? keys.byLower : keys.byScore) {
                 if (byLower && key.value() < q.minLower()) {
                     break;
                 }
-                Score s = ranking.scores.get(key.contractor());
+                Score s = keys.scores.get(key.contractor());
                 if (s.lower() < q.minLower() || s.nEff() < q.minNEff()) {
                     continue;
                 }

@@ -319,6 +319,43 @@ class ReputationIndexTest {
     }
 
     @Test
+    void top_afterTheHourTurns_ranksByTheDecayedScores() {
+        // c-old was excellent long ago; by now decay has moved them most of the way back to the prior.
+        for (int i = 0; i < 40; i++) {
+            log.audit("c-old", NOW.minus(Duration.ofDays(1200)), "gold", 10_000, "t-" + i, "x");
+        }
+        Instant[] now = {NOW.minus(Duration.ofDays(1190))};
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        ReputationIndex index = new ReputationIndex(log, clock);
+        index.catchUp();
+        double then = index.top(TopQuery.of("x", 10)).get(0).score().score();
+        now[0] = NOW;
+        passes("c-new", 6, 9_000, "x");
+        index.catchUp();
+        index.prepareRankings();
+        List<TopQuery.Ranked> top = index.top(TopQuery.of("x", 10));
+        assertThat(names(top)).containsExactly("c-new", "c-old");
+        assertThat(top.get(1).score().score()).isLessThan(then);
+        assertThat(lookup(index, "c-old").evaluatedAt()).isEqualTo(NOW);
+        assertThat(top.get(1).score()).isEqualTo(lookup(index, "c-old").skills().get("x"));
+    }
+
+    @Test
     void incrementalState_equalsARebuildFromTheLog() {
         SplittableRandom random = new SplittableRandom(42);
         String[] outcomes = {"accepted", "rejected", "abandoned", "expired"};
