@@ -51,6 +51,8 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -69,6 +71,7 @@ public final class Api {
     /** Top-k size when the request names none. */
     public static final int DEFAULT_TOP = 10;
 
+    private static final Logger LOG = Logger.getLogger(Api.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
     private static final Pattern UNSIGNED = Pattern.compile("[0-9]{1,18}");
@@ -228,8 +231,7 @@ public final class Api {
         }
         appended.increment(fresh);
         duplicates.increment(results.size() - fresh);
-        // Scores follow acknowledged appends before the caller hears back: it can read its own writes.
-        reputation.catchUp();
+        followLedger();
         // 201 when anything was appended; a pure resend changes nothing and answers 200.
         res.status(fresh > 0 ? 201 : 200);
         sendJson(res, JSON.writeValueAsBytes(answer));
@@ -601,7 +603,7 @@ public final class Api {
             throw invalidRequest("$.params", e.getMessage());
         }
         List<Appended> results = await(ledger.append(List.of(parsed), principal.subject()));
-        reputation.catchUp();
+        followLedger();
         Appended a = results.get(0);
         ObjectNode answer = JSON.createObjectNode();
         answer.put("policy_id", policyId);
@@ -611,6 +613,19 @@ public final class Api {
         answer.put("duplicate", a.duplicate());
         res.status(a.duplicate() ? 200 : 201);
         sendJson(res, JSON.writeValueAsBytes(answer));
+    }
+
+    /**
+     * Applies acknowledged entries to the reputation index before the caller hears back, so it
+     * reads its own writes. The entries are durable whatever happens here: a scoring failure is
+     * logged, not answered as a failed append.
+     */
+    private void followLedger() {
+        try {
+            reputation.catchUp();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "reputation index could not apply entries from seq " + reputation.appliedSize(), e);
+        }
     }
 
     private static ObjectNode reputationJson(Reputation r, boolean withExplanation) {

@@ -36,6 +36,12 @@ final class ContractorState {
     static final int DA = 2;
     static final int DB = 3;
     private static final double REBASE_EXPONENT = 400;
+    /**
+     * Tasks remembered per contractor for the audits that follow them; older ones are forgotten
+     * (an audit of a forgotten task weighs 1 and counts only under its own skills). Bounds memory
+     * per contractor; the rule is the same in a rebuild, so scores stay deterministic.
+     */
+    static final int REMEMBERED_TASKS = 1024;
 
     final String id;
     final Policy policy;
@@ -44,7 +50,12 @@ final class ContractorState {
     final TreeMap<String, double[]> skills = new TreeMap<>();
     ContractorStatus.Status status = ContractorStatus.Status.ACTIVE;
     private final LinkedHashMap<String, CredentialRecord> credentials = new LinkedHashMap<>();
-    private final HashMap<String, TaskInfo> tasks = new HashMap<>();
+    private final LinkedHashMap<String, TaskInfo> tasks = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TaskInfo> eldest) {
+            return size() > REMEMBERED_TASKS;
+        }
+    };
     /** Targets voided by an upheld dispute, to the seq of the resolution that voided them. */
     final Map<Long, Long> voidedBy;
     long lastSeq = -1;

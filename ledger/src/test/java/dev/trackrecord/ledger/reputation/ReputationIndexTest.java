@@ -125,6 +125,19 @@ class ReputationIndexTest {
     }
 
     @Test
+    void audit_ofATaskLongForgotten_countsOnlyOverallWithWeightOne() {
+        for (int i = 0; i <= ContractorState.REMEMBERED_TASKS; i++) {
+            log.task("c-busy", NOW, "t-" + i, "accepted", false, 100_000, "s-" + i);
+        }
+        log.audit("c-busy", NOW, "gold", 0, "t-0");
+        log.audit("c-busy", NOW, "gold", 0, "t-" + ContractorState.REMEMBERED_TASKS);
+        Reputation r = lookup(index(), "c-busy");
+        assertThat(r.skills().get("s-0").nEff()).isCloseTo(Policy.DEFAULT.valueWeight(100_000), within(1e-9));
+        String last = "s-" + ContractorState.REMEMBERED_TASKS;
+        assertThat(r.skills().get(last).nEff()).isCloseTo(2 * Policy.DEFAULT.valueWeight(100_000), within(1e-9));
+    }
+
+    @Test
     void lateness_earnsPartialCredit() {
         log.task("c-ontime", NOW, "t-1", "accepted", false, 5_000, "ner");
         log.task("c-late", NOW, "t-1", "accepted", true, 5_000, "ner");
