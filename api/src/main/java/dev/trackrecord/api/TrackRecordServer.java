@@ -85,13 +85,16 @@ public final class TrackRecordServer implements AutoCloseable {
             resources.push(checkpointer);
             checkpointer.checkpointNow();
 
-            // Scores are not persisted yet: every start replays the log once.
-            ReputationIndex reputation = new ReputationIndex(new LedgerEntrySource(ledger), Clock.systemUTC());
+            // From the last snapshot if it matches the log, then whatever came after it.
+            ReputationSnapshots snapshots = new ReputationSnapshots(settings.dataDir());
+            ReputationIndex reputation = snapshots.load(new LedgerEntrySource(ledger), Clock.systemUTC());
             long replayStart = System.nanoTime();
             reputation.catchUp();
-            LOG.info(() -> "reputation index replayed " + reputation.appliedSize() + " entries in "
-                    + (System.nanoTime() - replayStart) / 1_000_000 + " ms");
-            resources.push(scheduleRankings(reputation));
+            LOG.info(() -> "reputation index " + (reputation.restoredFrom() < 0 ? "replayed the log"
+                    : "restored at size " + reputation.restoredFrom()) + ", now at size " + reputation.appliedSize()
+                    + " (" + (System.nanoTime() - replayStart) / 1_000_000 + " ms)");
+            resources.push(() -> snapshots.save(reputation));
+            resources.push(scheduleRankings(reputation, snapshots));
 
             Api api = new Api(ledger, checkpointer, validator,
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,
@@ -144,9 +147,9 @@ public final class TrackRecordServer implements AutoCloseable {
 
     /**
      * Rebuilds the per-skill rankings just after each evaluation period (hour) begins, so that
-     * routing queries do not pay for it.
+     * routing queries do not pay for it, and snapshots the index.
      */
-    private static AutoCloseable scheduleRankings(ReputationIndex reputation) {
+    private static AutoCloseable scheduleRankings(ReputationIndex reputation, ReputationSnapshots snapshots) {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("reputation-rankings").daemon(true).unstarted(r));
         long period = ReputationIndex.EVALUATION_PERIOD_MILLIS;
@@ -154,6 +157,7 @@ public final class TrackRecordServer implements AutoCloseable {
         scheduler.scheduleAtFixedRate(() -> {
             try {
                 reputation.prepareRankings();
+                snapshots.save(reputation);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "could not prepare the reputation rankings", e);
             }

@@ -9,6 +9,9 @@ import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.entry.EntryBody;
 import dev.trackrecord.ledger.entry.EntryKind;
 import dev.trackrecord.ledger.entry.TaskOutcome;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -192,6 +195,100 @@ final class ContractorState {
     private static void scale(double[] sums, double factor) {
         for (int i = 0; i < sums.length; i++) {
             sums[i] *= factor;
+        }
+    }
+
+    /** Writes the statistics for a snapshot; entries are referred to by seq, not copied. */
+    void writeTo(DataOutputStream out) throws IOException {
+        out.writeUTF(id);
+        out.writeLong(lastSeq);
+        out.writeByte(status.ordinal());
+        out.writeDouble(refMillis);
+        writeSums(out, overall);
+        out.writeInt(skills.size());
+        for (var e : skills.entrySet()) {
+            out.writeUTF(e.getKey());
+            writeSums(out, e.getValue());
+        }
+        out.writeInt(credentials.size());
+        for (CredentialRecord c : credentials.values()) {
+            out.writeLong(c.seq);
+            out.writeBoolean(c.revokedAt != null);
+            if (c.revokedAt != null) {
+                out.writeLong(c.revokedAt.getEpochSecond());
+                out.writeInt(c.revokedAt.getNano());
+            }
+        }
+        out.writeInt(tasks.size());
+        for (var e : tasks.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeDouble(e.getValue().weight());
+            out.writeInt(e.getValue().skills().size());
+            for (String skill : e.getValue().skills()) {
+                out.writeUTF(skill);
+            }
+        }
+        out.writeInt(voidedBy.size());
+        for (var e : voidedBy.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote; credentials are read back from their entries in {@code source}. */
+    static ContractorState readFrom(DataInputStream in, Policy policy, EntrySource source) throws IOException {
+        String id = in.readUTF();
+        long lastSeq = in.readLong();
+        ContractorStatus.Status status = ContractorStatus.Status.values()[in.readByte()];
+        double ref = in.readDouble();
+        ContractorState state = new ContractorState(id, policy, Map.of(), false);
+        state.lastSeq = lastSeq;
+        state.status = status;
+        state.refMillis = ref;
+        readSums(in, state.overall);
+        int skillCount = in.readInt();
+        for (int i = 0; i < skillCount; i++) {
+            String skill = in.readUTF();
+            double[] sums = new double[4];
+            readSums(in, sums);
+            state.skills.put(skill, sums);
+        }
+        int credentialCount = in.readInt();
+        for (int i = 0; i < credentialCount; i++) {
+            long seq = in.readLong();
+            CredentialRecord c = new CredentialRecord(seq, (CredentialIssued) source.entry(seq).decodeBody());
+            if (in.readBoolean()) {
+                c.revokedAt = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            }
+            state.credentials.put(c.issued.credentialId(), c);
+        }
+        int taskCount = in.readInt();
+        for (int i = 0; i < taskCount; i++) {
+            String taskId = in.readUTF();
+            double weight = in.readDouble();
+            int n = in.readInt();
+            List<String> taskSkills = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                taskSkills.add(in.readUTF());
+            }
+            state.tasks.put(taskId, new TaskInfo(weight, List.copyOf(taskSkills)));
+        }
+        int voided = in.readInt();
+        for (int i = 0; i < voided; i++) {
+            state.voidedBy.put(in.readLong(), in.readLong());
+        }
+        return state;
+    }
+
+    private static void writeSums(DataOutputStream out, double[] sums) throws IOException {
+        for (double v : sums) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static void readSums(DataInputStream in, double[] sums) throws IOException {
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] = in.readDouble();
         }
     }
 

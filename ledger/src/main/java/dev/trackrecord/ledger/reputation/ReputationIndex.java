@@ -4,6 +4,15 @@ import dev.trackrecord.ledger.entry.DisputeResolved;
 import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.entry.EntryKind;
 import dev.trackrecord.ledger.entry.PolicyPublished;
+import dev.trackrecord.ledger.merkle.Rfc9162;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,6 +56,9 @@ public final class ReputationIndex {
     private final List<Policy> policies = new ArrayList<>();
     private Policy policy = Policy.DEFAULT;
     private long applied;
+    private long restoredFrom = -1;
+    private static final int SNAPSHOT_MAGIC = 0x54525250; // "TRRP"
+    private static final int SNAPSHOT_FORMAT = 1;
 
     public ReputationIndex(EntrySource source, Clock clock) {
         this.source = source;
@@ -163,6 +175,83 @@ public final class ReputationIndex {
             state.apply(e.seq(), e);
         }
         return state;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * Writes the statistics to {@code out}: the applied size, the leaf hash of the last applied
+     * entry (to recognise the same log on reading), the policies' seqs, then every contractor.
+     * Entries are referred to by seq, not copied. Appends wait while it writes.
+     */
+    public void writeSnapshot(OutputStream out) throws IOException {
+        lock.readLock().lock();
+        try {
+            DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
+            data.writeInt(SNAPSHOT_MAGIC);
+            data.writeInt(SNAPSHOT_FORMAT);
+            data.writeLong(applied);
+            data.write(lastLeafHash(source, applied));
+            data.writeInt(policies.size());
+            for (Policy p : policies) {
+                data.writeLong(p.seq());
+            }
+            data.writeInt(contractors.size());
+            for (ContractorState state : contractors.values()) {
+                state.writeTo(data);
+            }
+            data.flush();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * An index over {@code source} from a snapshot {@link #writeSnapshot} wrote, or empty when the
+     * snapshot is of another format or of another log (more entries than the source holds, or a
+     * different entry at its last seq). Call {@link #catchUp} next to apply what came after it.
+     *
+     * @throws IOException if the snapshot cannot be read or is truncated
+     */
+    public static Optional<ReputationIndex> fromSnapshot(InputStream in, EntrySource source, Clock clock)
+            throws IOException {
+        DataInputStream data = new DataInputStream(new BufferedInputStream(in, 1 << 16));
+        if (data.readInt() != SNAPSHOT_MAGIC || data.readInt() != SNAPSHOT_FORMAT) {
+            return Optional.empty();
+        }
+        long applied = data.readLong();
+        byte[] leafHash = data.readNBytes(32);
+        if (applied > source.size() || !MessageDigest.isEqual(leafHash, lastLeafHash(source, applied))) {
+            return Optional.empty();
+        }
+        ReputationIndex index = new ReputationIndex(source, clock);
+        index.applied = applied;
+        index.restoredFrom = applied;
+        int policyCount = data.readInt();
+        for (int i = 0; i < policyCount; i++) {
+            long seq = data.readLong();
+            Policy p = Policy.from(seq, (PolicyPublished) source.entry(seq).decodeBody());
+            index.policies.add(p);
+            index.policy = p;
+        }
+        int contractorCount = data.readInt();
+        for (int i = 0; i < contractorCount; i++) {
+            ContractorState state = ContractorState.readFrom(data, index.policy, source);
+            index.contractors.put(state.id, state);
+            for (String skill : state.skills.keySet()) {
+                index.rankings.computeIfAbsent(skill, SkillRanking::new).members.add(state.id);
+            }
+        }
+        return Optional.of(index);
+    }
+
+    private static byte[] lastLeafHash(EntrySource source, long size) {
+        return size == 0 ? new byte[32] : Rfc9162.leafHash(source.entry(size - 1).canonicalBytes());
+    }
+
+    /** The applied size this index was restored from a snapshot at, or -1 if it was not. */
+    public long restoredFrom() {
+        return restoredFrom;
     }
 
     // ---------------------------------------------------------------- reads

@@ -370,30 +370,9 @@ class ReputationIndexTest {
 
     @Test
     void incrementalState_equalsARebuildFromTheLog() {
-        SplittableRandom random = new SplittableRandom(42);
-        String[] outcomes = {"accepted", "rejected", "abandoned", "expired"};
-        String[] methods = {"gold", "review", "consensus", "model"};
         ReputationIndex index = new ReputationIndex(log, Clock.fixed(NOW, ZoneOffset.UTC));
         index.catchUp();
-        for (int i = 0; i < 3_000; i++) {
-            String c = "c-" + random.nextInt(25);
-            Instant at = NOW.minus(Duration.ofHours(random.nextInt(24 * 800)));
-            int kind = random.nextInt(10);
-            if (kind < 4) {
-                log.task(c, at, "t-" + random.nextInt(300), outcomes[random.nextInt(4)], random.nextBoolean(),
-                        random.nextLong(1_000_000), "s" + random.nextInt(4), "s" + (4 + random.nextInt(3)));
-            } else if (kind < 8) {
-                log.audit(c, at, methods[random.nextInt(4)], random.nextInt(10_001), "t-" + random.nextInt(300));
-            } else if (kind == 8 && log.contractorSeqs(c).length > 0) {
-                long[] mine = log.contractorSeqs(c);
-                log.dispute(c, mine[random.nextInt(mine.length)], random.nextBoolean() ? "upheld" : "rejected");
-            } else if (kind == 9) {
-                log.status(c, random.nextInt(4) == 0 ? "suspended" : "active");
-            }
-            if (random.nextInt(50) == 0) {
-                index.catchUp();
-            }
-        }
+        randomEntries(new SplittableRandom(42), 3_000, index);
         index.catchUp();
         for (int i = 0; i < 25; i++) {
             Reputation incremental = lookup(index, "c-" + i);
@@ -417,6 +396,71 @@ class ReputationIndexTest {
                 assertThat(lookup(index, r.contractor()).skills().get(skill)).isEqualTo(r.score());
             }
         }
+    }
+
+    /** Appends n random entries about c-0 to c-24, catching {@code index} up now and then. */
+    private void randomEntries(SplittableRandom random, int n, ReputationIndex index) {
+        String[] outcomes = {"accepted", "rejected", "abandoned", "expired"};
+        String[] methods = {"gold", "review", "consensus", "model"};
+        for (int i = 0; i < n; i++) {
+            String c = "c-" + random.nextInt(25);
+            Instant at = NOW.minus(Duration.ofHours(random.nextInt(24 * 800)));
+            int kind = random.nextInt(11);
+            if (kind < 4) {
+                log.task(c, at, "t-" + random.nextInt(300), outcomes[random.nextInt(4)], random.nextBoolean(),
+                        random.nextLong(1_000_000), "s" + random.nextInt(4), "s" + (4 + random.nextInt(3)));
+            } else if (kind < 8) {
+                log.audit(c, at, methods[random.nextInt(4)], random.nextInt(10_001), "t-" + random.nextInt(300));
+            } else if (kind == 8 && log.contractorSeqs(c).length > 0) {
+                long[] mine = log.contractorSeqs(c);
+                log.dispute(c, mine[random.nextInt(mine.length)], random.nextBoolean() ? "upheld" : "rejected");
+            } else if (kind == 9) {
+                log.status(c, random.nextInt(4) == 0 ? "suspended" : "active");
+            } else if (kind == 10) {
+                String id = "cr-" + random.nextInt(5);
+                if (random.nextBoolean()) {
+                    Instant from = NOW.minus(Duration.ofDays(random.nextInt(100)));
+                    log.credential(c, id, "type-" + random.nextInt(2), from,
+                            random.nextBoolean() ? null : from.plus(Duration.ofDays(1 + random.nextInt(150))));
+                } else {
+                    log.revoke(c, id, NOW.minus(Duration.ofDays(random.nextInt(100))));
+                }
+            }
+            if (random.nextInt(50) == 0) {
+                index.catchUp();
+            }
+        }
+    }
+
+    @Test
+    void snapshot_restoresTheSameScoresAndFollowsTheLogFromThere() throws Exception {
+        ReputationIndex original = new ReputationIndex(log, Clock.fixed(NOW, ZoneOffset.UTC));
+        randomEntries(new SplittableRandom(3), 1_500, original);
+        log.policy("mid.1", "\"half_life_days\":60");
+        randomEntries(new SplittableRandom(4), 500, original);
+        original.catchUp();
+        var bytes = new java.io.ByteArrayOutputStream();
+        original.writeSnapshot(bytes);
+        long snapshotSize = log.size();
+
+        randomEntries(new SplittableRandom(5), 1_000, original);
+        original.catchUp();
+        ReputationIndex restored = ReputationIndex.fromSnapshot(new java.io.ByteArrayInputStream(bytes.toByteArray()),
+                log, Clock.fixed(NOW, ZoneOffset.UTC)).orElseThrow();
+        assertThat(restored.restoredFrom()).isEqualTo(snapshotSize);
+        restored.catchUp();
+        assertThat(restored.policy()).isEqualTo(original.policy());
+        for (int i = 0; i < 25; i++) {
+            assertThat(lookup(restored, "c-" + i)).isEqualTo(lookup(original, "c-" + i));
+        }
+        for (String skill : List.of("s0", "s4")) {
+            assertThat(restored.top(TopQuery.of(skill, 25))).isEqualTo(original.top(TopQuery.of(skill, 25)));
+        }
+
+        TestLog other = new TestLog();
+        other.defaultPolicy();
+        assertThat(ReputationIndex.fromSnapshot(new java.io.ByteArrayInputStream(bytes.toByteArray()), other,
+                Clock.fixed(NOW, ZoneOffset.UTC))).isEmpty();
     }
 
     @Test

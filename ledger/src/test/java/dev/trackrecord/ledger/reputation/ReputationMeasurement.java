@@ -47,6 +47,19 @@ public final class ReputationMeasurement {
         index.catchUp();
         System.out.printf("replay: %d ms%n", (System.nanoTime() - replayStart) / 1_000_000);
 
+        var snapshot = new java.io.ByteArrayOutputStream();
+        try {
+            long writeStart = System.nanoTime();
+            index.writeSnapshot(snapshot);
+            long readStart = System.nanoTime();
+            ReputationIndex.fromSnapshot(new java.io.ByteArrayInputStream(snapshot.toByteArray()), log,
+                    Clock.fixed(TestLog.NOW, ZoneOffset.UTC)).orElseThrow();
+            System.out.printf("snapshot: %,d bytes, written in %d ms, read in %d ms%n", snapshot.size(),
+                    (readStart - writeStart) / 1_000_000, (System.nanoTime() - readStart) / 1_000_000);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
         long rebuildStart = System.nanoTime();
         index.top(TopQuery.of("ner", 10));
         System.out.printf("first top-k of the hour (ranking rebuild, %,d contractors): %d ms%n", contractors,
