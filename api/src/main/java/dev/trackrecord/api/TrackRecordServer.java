@@ -146,22 +146,25 @@ public final class TrackRecordServer implements AutoCloseable {
     }
 
     /**
-     * Rebuilds the per-skill rankings just after each evaluation period (hour) begins, so that
-     * routing queries do not pay for it, and snapshots the index.
+     * Builds the per-skill rankings for each evaluation period (hour) two minutes before it
+     * begins, so that routing queries do not pay for it, and snapshots the index.
      */
     private static AutoCloseable scheduleRankings(ReputationIndex reputation, ReputationSnapshots snapshots) {
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
                 r -> Thread.ofPlatform().name("reputation-rankings").daemon(true).unstarted(r));
         long period = ReputationIndex.EVALUATION_PERIOD_MILLIS;
-        long delay = period - Math.floorMod(System.currentTimeMillis(), period) + 1_000;
+        long lead = 120_000;
+        long delay = Math.floorMod(period - lead - Math.floorMod(System.currentTimeMillis(), period), period);
         scheduler.scheduleAtFixedRate(() -> {
             try {
-                reputation.prepareRankings();
+                reputation.prepareRankings(reputation.nextEvaluationTime());
                 snapshots.save(reputation);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "could not prepare the reputation rankings", e);
             }
         }, delay, period, TimeUnit.MILLISECONDS);
+        // The first hour's rankings now, rather than in the first query.
+        scheduler.execute(() -> reputation.prepareRankings(reputation.evaluationTime()));
         return scheduler::shutdownNow;
     }
 

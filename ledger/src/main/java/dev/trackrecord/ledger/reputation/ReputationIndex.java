@@ -47,6 +47,7 @@ public final class ReputationIndex {
     public static final int EXPLANATION_LIMIT = 10;
     /** Above this many entries in one catch-up, rankings are rebuilt once instead of kept up to date. */
     private static final long BULK = 1_000;
+    private static final int PREPARE_CHUNK = 1_000;
 
     private final EntrySource source;
     private final Clock clock;
@@ -379,19 +380,55 @@ public final class ReputationIndex {
     }
 
     /**
-     * Rebuilds every skill's ranking for the current evaluation time, so that no query has to:
-     * call it soon after each hour begins. Reads go on meanwhile; appends wait.
+     * Builds every skill's ranking for evaluation time {@code time} ahead of it, so that no query
+     * has to when it comes: call it shortly before each hour begins, with the hour's start (or
+     * after, with the current evaluation time). Works in chunks of {@value #PREPARE_CHUNK}
+     * contractors under the read lock, so appends wait for one chunk at most; a contractor
+     * updated meanwhile is re-ranked at the end. One caller at a time.
      */
-    public void prepareRankings() {
-        Instant time = evaluationTime();
+    public synchronized void prepareRankings(Instant time) {
+        List<SkillRanking> all;
         lock.readLock().lock();
         try {
-            for (SkillRanking ranking : rankings.values()) {
-                ranking.keysAt(time, contractors::get);
-            }
+            all = List.copyOf(rankings.values());
         } finally {
             lock.readLock().unlock();
         }
+        for (SkillRanking ranking : all) {
+            SkillRanking.Keys target;
+            List<String> ids;
+            lock.writeLock().lock();
+            try {
+                target = ranking.startBuilding(time);
+                ids = target == null ? List.of() : ranking.membersToBuild();
+            } finally {
+                lock.writeLock().unlock();
+            }
+            if (target == null) {
+                continue;
+            }
+            boolean going = true;
+            for (int from = 0; going && from < ids.size(); from += PREPARE_CHUNK) {
+                lock.readLock().lock();
+                try {
+                    going = ranking.buildChunk(target, ids.subList(from, Math.min(ids.size(), from + PREPARE_CHUNK)),
+                            contractors::get);
+                } finally {
+                    lock.readLock().unlock();
+                }
+            }
+            lock.writeLock().lock();
+            try {
+                ranking.finishBuilding(target, contractors::get);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** The evaluation time after the current one. */
+    public Instant nextEvaluationTime() {
+        return evaluationTime().plusMillis(EVALUATION_PERIOD_MILLIS);
     }
 
     /**

@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -18,9 +19,11 @@ import java.util.function.Function;
  * stops after k matches, O(k log n) without filters.
  *
  * <p>Threads: {@link #update} and {@link #members} change only under the index's write lock;
- * {@link #rebuild} runs under its read lock (so no update runs meanwhile), one thread at a time
- * per ranking, and publishes the new keys through a volatile field, so readers that hold the old
- * keys finish on them undisturbed.
+ * a rebuild in {@link #keysAt} runs under its read lock (so no update runs meanwhile), one thread
+ * at a time per ranking, and publishes the new keys through a volatile field, so readers that
+ * hold the old keys finish on them undisturbed. Keys prepared ahead ({@link #startBuilding},
+ * {@link #buildChunk}, {@link #finishBuilding}) are built in chunks under the read lock, and
+ * the contractors updated between chunks are re-ranked at the end under the write lock.
  */
 final class SkillRanking {
     static final long STALE = Long.MIN_VALUE;
@@ -62,6 +65,14 @@ final class SkillRanking {
     /** Every contractor with statistics in the skill, active or not. */
     final Set<String> members = new HashSet<>();
     private volatile Keys keys = new Keys(STALE);
+    /**
+     * Keys for a later evaluation time, built ahead of it by {@link ReputationIndex#prepareRankings}
+     * and kept up to date by {@link #update} until that time comes and they replace {@link #keys}.
+     */
+    private volatile Keys next;
+    /** Whether {@link #next} is being built; contractors updated meanwhile go to {@link #dirty}. */
+    private volatile boolean building;
+    private final Set<String> dirty = new HashSet<>();
 
     SkillRanking(String skill) {
         this.skill = skill;
@@ -72,26 +83,106 @@ final class SkillRanking {
         return keys;
     }
 
-    /** Makes the ranking stale, so the next query rebuilds it. */
+    /** Makes the ranking stale, so the next query rebuilds it. Requires the write lock. */
     void invalidate() {
         keys = new Keys(STALE);
+        next = null;
+        building = false;
+        dirty.clear();
     }
 
-    /** Brings {@code state} up to date: ranked if active and scored in the skill, else not. */
+    /**
+     * Brings {@code state} up to date: ranked if active and scored in the skill, else not.
+     * Requires the write lock.
+     */
     void update(ContractorState state, Instant time) {
         Keys k = keys;
         k.remove(state.id);
         if (!state.skills.containsKey(skill)) {
             members.remove(state.id);
-            return;
+        } else {
+            members.add(state.id);
+            if (k.evaluatedAt == time.toEpochMilli()) {
+                rank(k, state);
+            }
         }
-        members.add(state.id);
-        if (k.evaluatedAt == time.toEpochMilli() && state.status == ContractorStatus.Status.ACTIVE) {
-            k.put(state.id, state.skillScore(skill, time));
+        Keys n = next;
+        if (n != null) {
+            if (building) {
+                dirty.add(state.id);
+            } else {
+                rank(n, state);
+            }
         }
     }
 
-    /** The keys at {@code time}, rebuilt if they are for another time. */
+    /** Puts {@code state} into {@code k} at its time if ranked there, else takes it out. */
+    private void rank(Keys k, ContractorState state) {
+        k.remove(state.id);
+        if (state.status == ContractorStatus.Status.ACTIVE && state.skills.containsKey(skill)) {
+            k.put(state.id, state.skillScore(skill, Instant.ofEpochMilli(k.evaluatedAt)));
+        }
+    }
+
+    /**
+     * Starts building keys for {@code time}, unless current or next keys are for it already.
+     * Requires the write lock.
+     *
+     * @return the keys being built, or null if there is nothing to build
+     */
+    Keys startBuilding(Instant time) {
+        long at = time.toEpochMilli();
+        if (keys.evaluatedAt == at || (next != null && next.evaluatedAt == at)) {
+            return null;
+        }
+        next = new Keys(at);
+        building = true;
+        dirty.clear();
+        return next;
+    }
+
+    /** The contractors to rank into keys being built. Requires the write lock. */
+    List<String> membersToBuild() {
+        return List.copyOf(members);
+    }
+
+    /**
+     * Ranks {@code ids} into {@code target}. Requires the read lock; one builder at a time.
+     *
+     * @return false if {@code target} was dropped meanwhile (a new policy): stop building it
+     */
+    boolean buildChunk(Keys target, List<String> ids, Function<String, ContractorState> states) {
+        if (next != target || !building) {
+            return false;
+        }
+        for (String id : ids) {
+            rank(target, states.apply(id));
+        }
+        return true;
+    }
+
+    /** Re-ranks what changed while building; from now on {@link #update} keeps them. Requires the write lock. */
+    void finishBuilding(Keys target, Function<String, ContractorState> states) {
+        if (next != target || !building) {
+            return;
+        }
+        Keys n = target;
+        for (String id : dirty) {
+            ContractorState state = states.apply(id);
+            if (state == null) {
+                n.remove(id);
+            } else {
+                rank(n, state);
+            }
+        }
+        dirty.clear();
+        building = false;
+    }
+
+    /**
+     * The keys at {@code time}: the current ones, the prepared ones once their time has come, or
+     * else rebuilt here. Requires the read lock.
+     */
     Keys keysAt(Instant time, Function<String, ContractorState> states) {
         Keys k = keys;
         if (k.evaluatedAt == time.toEpochMilli()) {
@@ -101,6 +192,12 @@ final class SkillRanking {
             k = keys;
             if (k.evaluatedAt == time.toEpochMilli()) {
                 return k;
+            }
+            Keys n = next;
+            if (n != null && !building && n.evaluatedAt == time.toEpochMilli()) {
+                keys = n;
+                next = null;
+                return n;
             }
             Keys fresh = new Keys(time.toEpochMilli());
             for (String id : members) {

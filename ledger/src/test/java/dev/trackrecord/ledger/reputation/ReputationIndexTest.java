@@ -360,12 +360,49 @@ class ReputationIndexTest {
         now[0] = NOW;
         passes("c-new", 6, 9_000, "x");
         index.catchUp();
-        index.prepareRankings();
+        index.prepareRankings(index.evaluationTime());
         List<TopQuery.Ranked> top = index.top(TopQuery.of("x", 10));
         assertThat(names(top)).containsExactly("c-new", "c-old");
         assertThat(top.get(1).score().score()).isLessThan(then);
         assertThat(lookup(index, "c-old").evaluatedAt()).isEqualTo(NOW);
         assertThat(top.get(1).score()).isEqualTo(lookup(index, "c-old").skills().get("x"));
+    }
+
+    @Test
+    void prepareRankings_aheadOfTheHour_takesOverWhenItComesWithUpdatesMadeMeanwhile() {
+        Instant hour = NOW.minus(Duration.ofHours(5));
+        Instant[] now = {hour.plusSeconds(3000)};
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now[0];
+            }
+        };
+        ReputationIndex index = new ReputationIndex(log, clock);
+        randomEntries(new SplittableRandom(11), 1_500, index);
+        index.catchUp();
+        index.top(TopQuery.of("s0", 100));
+        index.prepareRankings(index.nextEvaluationTime());
+        randomEntries(new SplittableRandom(12), 500, index);
+        index.catchUp();
+        now[0] = hour.plusSeconds(3600);
+        List<TopQuery.Ranked> prepared = index.top(TopQuery.of("s0", 100));
+
+        ReputationIndex fresh = new ReputationIndex(log, clock);
+        fresh.catchUp();
+        assertThat(prepared).isNotEmpty().isEqualTo(fresh.top(TopQuery.of("s0", 100)));
+        assertThat(index.top(new TopQuery("s5", 100, 0, 0, Optional.empty(), TopQuery.RankBy.SCORE)))
+                .isEqualTo(fresh.top(new TopQuery("s5", 100, 0, 0, Optional.empty(), TopQuery.RankBy.SCORE)));
     }
 
     @Test

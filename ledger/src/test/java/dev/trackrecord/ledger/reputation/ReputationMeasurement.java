@@ -65,6 +65,11 @@ public final class ReputationMeasurement {
         System.out.printf("first top-k of the hour (ranking rebuild, %,d contractors): %d ms%n", contractors,
                 (System.nanoTime() - rebuildStart) / 1_000_000);
 
+        long prepareStart = System.nanoTime();
+        index.prepareRankings(index.nextEvaluationTime());
+        System.out.printf("prepareRankings for the next hour (chunks of 1000 under the read lock): %d ms%n",
+                (System.nanoTime() - prepareStart) / 1_000_000);
+
         long coldStart = System.nanoTime();
         for (int i = 0; i < contractors; i++) {
             index.lookup("c-" + i);
