@@ -45,7 +45,7 @@ public final class ReputationIndex {
     public static final long EVALUATION_PERIOD_MILLIS = 3_600_000;
     /** How many entries an explanation lists (voided entries come on top). */
     public static final int EXPLANATION_LIMIT = 10;
-    /** Above this many entries in one catch-up, rankings are rebuilt once instead of kept up to date. */
+    /** Above this many entries in one catch-up, rankings are dropped and rebuilt once afterwards. */
     private static final long BULK = 1_000;
     private static final int PREPARE_CHUNK = 1_000;
 
@@ -77,12 +77,12 @@ public final class ReputationIndex {
         lock.writeLock().lock();
         try {
             long size = source.size();
-            boolean bulk = size - applied > BULK;
-            for (long seq = applied; seq < size; seq++) {
-                applyLocked(seq, source.entry(seq), !bulk);
-            }
-            if (bulk) {
+            if (size - applied > BULK) {
+                // Cheaper to rank everyone once, on the next query or prepareRankings, than per entry.
                 rankings.values().forEach(SkillRanking::invalidate);
+            }
+            for (long seq = applied; seq < size; seq++) {
+                applyLocked(seq, source.entry(seq));
             }
             return applied;
         } finally {
@@ -98,13 +98,13 @@ public final class ReputationIndex {
     public void apply(long seq, Entry entry) {
         lock.writeLock().lock();
         try {
-            applyLocked(seq, entry, true);
+            applyLocked(seq, entry);
         } finally {
             lock.writeLock().unlock();
         }
     }
 
-    private void applyLocked(long seq, Entry entry, boolean keepRankings) {
+    private void applyLocked(long seq, Entry entry) {
         if (seq != applied) {
             throw new IllegalArgumentException("entries apply in seq order: expected seq " + applied + ", got " + seq);
         }
@@ -143,11 +143,7 @@ public final class ReputationIndex {
         }
         skillsBefore.addAll(state.skills.keySet());
         for (String skill : skillsBefore) {
-            SkillRanking ranking = rankings.computeIfAbsent(skill, SkillRanking::new);
-            if (!keepRankings) {
-                ranking.invalidate();
-            }
-            ranking.update(state, now);
+            rankings.computeIfAbsent(skill, SkillRanking::new).update(state, now);
         }
     }
 
