@@ -37,7 +37,11 @@ import java.util.logging.Logger;
  * contractor; every contractor), as do as-of queries and explanations: the log is the authority
  * and the rebuild is the same code as the incremental path.
  *
- * <p>Thread-safe: appliers take a write lock, readers a read lock.
+ * <p>The statistics can be written as a snapshot and read back ({@link #writeSnapshot},
+ * {@link #fromSnapshot}), so a restart applies only the entries after it.
+ *
+ * <p>Thread-safe: appliers take a write lock, readers a read lock. As-of queries and
+ * explanations hold the read lock while they rebuild one contractor, so appends wait for them.
  */
 public final class ReputationIndex {
     private static final Logger LOG = Logger.getLogger(ReputationIndex.class.getName());
