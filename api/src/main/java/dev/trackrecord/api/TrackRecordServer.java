@@ -7,7 +7,10 @@ import dev.trackrecord.api.auth.TokenVerifier;
 import dev.trackrecord.api.http.Api;
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
+import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.note.NoteSigner;
+import dev.trackrecord.ledger.reputation.Policy;
+import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.store.Checkpointer;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
@@ -20,10 +23,15 @@ import io.helidon.webserver.observe.ObserveFeature;
 import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,11 +48,13 @@ public final class TrackRecordServer implements AutoCloseable {
     private final String verifierKey;
     private final List<Api.Route> routes;
     private final Ledger ledger;
+    private final ReputationIndex reputation;
 
     private TrackRecordServer(Deque<AutoCloseable> resources, WebServer server, String verifierKey,
-                              List<Api.Route> routes, Ledger ledger) {
+                              List<Api.Route> routes, Ledger ledger, ReputationIndex reputation) {
         this.resources = resources;
         this.ledger = ledger;
+        this.reputation = reputation;
         this.server = server;
         this.verifierKey = verifierKey;
         this.routes = routes;
@@ -67,13 +77,28 @@ public final class TrackRecordServer implements AutoCloseable {
 
             Ledger ledger = Ledger.open(LedgerOptions.defaults(dir.store(), settings.origin()));
             resources.push(ledger);
+            SubmissionValidator validator = new SubmissionValidator(Clock.systemUTC());
+            if (ledger.size() == 0) {
+                publishDefaultPolicy(ledger, validator);
+            }
             Checkpointer checkpointer = new Checkpointer(ledger, signer, settings.checkpointInterval());
             resources.push(checkpointer);
             checkpointer.checkpointNow();
 
-            Api api = new Api(ledger, checkpointer, new SubmissionValidator(Clock.systemUTC()),
+            // From the last snapshot if it matches the log, then whatever came after it.
+            ReputationSnapshots snapshots = new ReputationSnapshots(settings.dataDir());
+            ReputationIndex reputation = snapshots.load(new LedgerEntrySource(ledger), Clock.systemUTC());
+            long replayStart = System.nanoTime();
+            reputation.catchUp();
+            LOG.info(() -> "reputation index " + (reputation.restoredFrom() < 0 ? "replayed the log"
+                    : "restored at size " + reputation.restoredFrom()) + ", now at size " + reputation.appliedSize()
+                    + " (" + (System.nanoTime() - replayStart) / 1_000_000 + " ms)");
+            resources.push(() -> snapshots.save(reputation));
+            resources.push(scheduleRankings(reputation, snapshots));
+
+            Api api = new Api(ledger, checkpointer, validator,
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,
-                    new Api.Limits(settings.maxBodyBytes()));
+                    new Api.Limits(settings.maxBodyBytes()), reputation);
 
             HealthCheck storage = new HealthCheck() {
                 @Override
@@ -113,10 +138,48 @@ public final class TrackRecordServer implements AutoCloseable {
                 throw new IllegalStateException("could not listen on " + settings.host() + ":" + settings.port()
                         + " (is the port in use?); pass another with --port or TRACKRECORD_PORT");
             }
-            return new TrackRecordServer(resources, server, verifierKey, api.routes(), ledger);
+            return new TrackRecordServer(resources, server, verifierKey, api.routes(), ledger, reputation);
         } catch (IOException | RuntimeException | Error e) {
             closeAll(resources);
             throw e;
+        }
+    }
+
+    /**
+     * Builds the per-skill rankings for each evaluation period (hour) two minutes before it
+     * begins, so that routing queries do not pay for it, and snapshots the index.
+     */
+    private static AutoCloseable scheduleRankings(ReputationIndex reputation, ReputationSnapshots snapshots) {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("reputation-rankings").daemon(true).unstarted(r));
+        long period = ReputationIndex.EVALUATION_PERIOD_MILLIS;
+        long lead = 120_000;
+        long delay = Math.floorMod(period - lead - Math.floorMod(System.currentTimeMillis(), period), period);
+        scheduler.scheduleAtFixedRate(() -> {
+            try {
+                reputation.prepareRankings(reputation.nextEvaluationTime());
+                snapshots.save(reputation);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not prepare the reputation rankings", e);
+            }
+        }, delay, period, TimeUnit.MILLISECONDS);
+        // The first hour's rankings now, rather than in the first query.
+        scheduler.execute(() -> reputation.prepareRankings(reputation.evaluationTime()));
+        return scheduler::shutdownNow;
+    }
+
+    /** A new log starts with the default scoring policy at seq 0, so every score names a policy in the log. */
+    private static void publishDefaultPolicy(Ledger ledger, SubmissionValidator validator) throws IOException {
+        try {
+            var policy = validator.parse(Policy.defaultPolicyEntry().getBytes(StandardCharsets.UTF_8));
+            ledger.append(List.of(policy), "trackrecord").get();
+        } catch (EntryRejectedException e) {
+            throw new IllegalStateException("the default policy entry is invalid: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while publishing the default policy", e);
+        } catch (ExecutionException e) {
+            throw new IOException("could not publish the default policy: " + e.getCause().getMessage(), e.getCause());
         }
     }
 
@@ -133,6 +196,11 @@ public final class TrackRecordServer implements AutoCloseable {
     /** The ledger it serves. */
     public Ledger ledger() {
         return ledger;
+    }
+
+    /** The reputation index that follows the ledger. */
+    public ReputationIndex reputation() {
+        return reputation;
     }
 
     /** The /v1 routes served. */

@@ -44,19 +44,28 @@ class AuthorizationTest {
         SPEC.put("POST /v1/checkpoints", EnumSet.of(Role.ADMIN));
         SPEC.put("GET /v1/proofs/inclusion", every);
         SPEC.put("GET /v1/proofs/consistency", every);
+        Set<Role> scoreReaders = EnumSet.of(Role.MARKETPLACE, Role.COMPLIANCE, Role.ADMIN);
+        SPEC.put("GET /v1/contractors/{id}/reputation", scoreReaders);
+        SPEC.put("POST /v1/reputation:batch", scoreReaders);
+        SPEC.put("GET /v1/reputation/top", scoreReaders);
+        SPEC.put("POST /v1/policies", EnumSet.of(Role.ADMIN));
     }
 
     /** A concrete request for each route, valid once the log holds entry 0 and a checkpoint at 1. */
-    private static final Map<String, String> CONCRETE = Map.of(
-            "/v1/entries", "/v1/entries",
-            "/v1/entries/{seq}", "/v1/entries/0",
-            "/v1/contractors/{id}/entries", "/v1/contractors/c-auth/entries?limit=10",
-            "/v1/checkpoints/latest", "/v1/checkpoints/latest",
-            "/v1/checkpoints/key", "/v1/checkpoints/key",
-            "/v1/checkpoints/{size}", "/v1/checkpoints/1",
-            "/v1/checkpoints", "/v1/checkpoints",
-            "/v1/proofs/inclusion", "/v1/proofs/inclusion?seq=0&tree_size=1",
-            "/v1/proofs/consistency", "/v1/proofs/consistency?size1=1&size2=1");
+    private static final Map<String, String> CONCRETE = Map.ofEntries(
+            Map.entry("/v1/contractors/{id}/reputation", "/v1/contractors/c-auth/reputation?explain=true"),
+            Map.entry("/v1/reputation:batch", "/v1/reputation:batch"),
+            Map.entry("/v1/reputation/top", "/v1/reputation/top?skill=ner&limit=5"),
+            Map.entry("/v1/policies", "/v1/policies"),
+            Map.entry("/v1/entries", "/v1/entries"),
+            Map.entry("/v1/entries/{seq}", "/v1/entries/0"),
+            Map.entry("/v1/contractors/{id}/entries", "/v1/contractors/c-auth/entries?limit=10"),
+            Map.entry("/v1/checkpoints/latest", "/v1/checkpoints/latest"),
+            Map.entry("/v1/checkpoints/key", "/v1/checkpoints/key"),
+            Map.entry("/v1/checkpoints/{size}", "/v1/checkpoints/1"),
+            Map.entry("/v1/checkpoints", "/v1/checkpoints"),
+            Map.entry("/v1/proofs/inclusion", "/v1/proofs/inclusion?seq=0&tree_size=1"),
+            Map.entry("/v1/proofs/consistency", "/v1/proofs/consistency?size1=1&size2=1"));
 
     private static TestServer server;
     private static final AtomicInteger EVENTS = new AtomicInteger();
@@ -144,9 +153,12 @@ class AuthorizationTest {
         if (route.method() == Method.GET) {
             return server.get(path, token);
         }
-        String body = path.equals("/v1/entries")
-                ? TestServer.audit("c-auth", "auth-" + EVENTS.incrementAndGet(), 8000)
-                : "";
+        String body = switch (path) {
+            case "/v1/entries" -> TestServer.audit("c-auth", "auth-" + EVENTS.incrementAndGet(), 8000);
+            case "/v1/reputation:batch" -> "{\"contractors\":[\"c-auth\",\"c-nobody\"]}";
+            case "/v1/policies" -> "{\"policy_id\":\"auth-" + EVENTS.incrementAndGet() + "\",\"params\":{\"half_life_days\":90}}";
+            default -> "";
+        };
         return server.post(path, token, body);
     }
 

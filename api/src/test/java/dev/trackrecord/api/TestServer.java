@@ -39,7 +39,15 @@ final class TestServer implements AutoCloseable {
 
     static TestServer start() {
         try {
-            Path dir = Files.createTempDirectory("trackrecord-api-test");
+            return start(Files.createTempDirectory("trackrecord-api-test"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A service over {@code dir}, new or left by an earlier {@link #stop()}. */
+    static TestServer start(Path dir) {
+        try {
             Settings settings = new Settings(dir, "127.0.0.1", 0, Settings.DEFAULT_ORIGIN, Duration.ofSeconds(60),
                     4L * 1024 * 1024);
             TrackRecordServer server = TrackRecordServer.start(settings);
@@ -121,6 +129,11 @@ final class TestServer implements AutoCloseable {
                 "method":"gold","auditor":"qa-service","verdict":"pass","score_bp":%d,"error_tags":[],
                 "evidence_sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}
                 """.formatted(contractor, eventId, scoreBp);
+    }
+
+    /** Stops the service and keeps its data directory. */
+    void stop() {
+        server.close();
     }
 
     @Override

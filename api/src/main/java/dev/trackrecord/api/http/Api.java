@@ -7,10 +7,16 @@ import dev.trackrecord.api.auth.Principal;
 import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.api.auth.TokenException;
 import dev.trackrecord.api.auth.TokenVerifier;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.entry.Violation;
+import dev.trackrecord.ledger.reputation.Policy;
+import dev.trackrecord.ledger.reputation.Reputation;
+import dev.trackrecord.ledger.reputation.ReputationIndex;
+import dev.trackrecord.ledger.reputation.Score;
+import dev.trackrecord.ledger.reputation.TopQuery;
 import dev.trackrecord.ledger.store.Appended;
 import dev.trackrecord.ledger.store.Checkpointer;
 import dev.trackrecord.ledger.store.Ledger;
@@ -28,6 +34,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -35,12 +44,15 @@ import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import java.util.regex.Pattern;
 
 /**
@@ -52,11 +64,19 @@ public final class Api {
     public static final int MAX_PAGE = 1000;
     /** Page size when the request names none. */
     public static final int DEFAULT_PAGE = 100;
+    /** Most contractor ids in one reputation batch. */
+    public static final int MAX_BATCH = 1000;
+    /** Largest top-k. */
+    public static final int MAX_TOP = 1000;
+    /** Top-k size when the request names none. */
+    public static final int DEFAULT_TOP = 10;
 
+    private static final Logger LOG = Logger.getLogger(Api.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
     private static final Pattern UNSIGNED = Pattern.compile("[0-9]{1,18}");
     private static final Pattern CONTRACTOR = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._:-]{0,63}");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,17})?");
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String APPLICATION_JSON = "application/json";
     private static final String CURSOR_PREFIX = "s1:";
@@ -99,13 +119,15 @@ public final class Api {
     private final Counter appended;
     private final Counter duplicates;
     private final Timer appendLatency;
+    private final ReputationIndex reputation;
 
     /**
      * @param verifierKey the checkpoint verifier key in C2SP text form
      */
     public Api(Ledger ledger, Checkpointer checkpointer, SubmissionValidator validator, TokenVerifier tokens,
-               String verifierKey, Limits limits) {
+               String verifierKey, Limits limits, ReputationIndex reputation) {
         this.ledger = ledger;
+        this.reputation = reputation;
         this.checkpointer = checkpointer;
         this.validator = validator;
         this.tokens = tokens;
@@ -122,6 +144,7 @@ public final class Api {
         Set<Role> ingest = EnumSet.of(Role.INGEST, Role.ADMIN);
         Set<Role> readers = EnumSet.of(Role.COMPLIANCE, Role.ADMIN);
         Set<Role> admin = EnumSet.of(Role.ADMIN);
+        Set<Role> scoreReaders = EnumSet.of(Role.MARKETPLACE, Role.COMPLIANCE, Role.ADMIN);
         List<Binding> b = new ArrayList<>();
         b.add(new Binding(new Route(Method.POST, "/v1/entries", ingest), this::append));
         b.add(new Binding(new Route(Method.GET, "/v1/entries/{seq}", readers), this::entry));
@@ -133,6 +156,10 @@ public final class Api {
         b.add(new Binding(new Route(Method.POST, "/v1/checkpoints", admin), this::signCheckpoint));
         b.add(new Binding(new Route(Method.GET, "/v1/proofs/inclusion", EVERY_ROLE), this::inclusionProof));
         b.add(new Binding(new Route(Method.GET, "/v1/proofs/consistency", EVERY_ROLE), this::consistencyProof));
+        b.add(new Binding(new Route(Method.GET, "/v1/contractors/{id}/reputation", scoreReaders), this::reputation));
+        b.add(new Binding(new Route(Method.POST, "/v1/reputation:batch", scoreReaders), this::reputationBatch));
+        b.add(new Binding(new Route(Method.GET, "/v1/reputation/top", scoreReaders), this::top));
+        b.add(new Binding(new Route(Method.POST, "/v1/policies", admin), this::publishPolicy));
         this.bindings = List.copyOf(b);
     }
 
@@ -204,6 +231,7 @@ public final class Api {
         }
         appended.increment(fresh);
         duplicates.increment(results.size() - fresh);
+        followLedger();
         // 201 when anything was appended; a pure resend changes nothing and answers 200.
         res.status(fresh > 0 ? 201 : 200);
         sendJson(res, JSON.writeValueAsBytes(answer));
@@ -413,6 +441,256 @@ public final class Api {
         for (byte[] h : proof) {
             hashes.add(HEX.formatHex(h));
         }
+    }
+
+    // ---------------------------------------------------------------- reputation
+
+    private void reputation(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        String id = contractorId(req.path().pathParameters().get("id"));
+        Optional<String> asOfSeq = query(req, "as_of_seq");
+        Optional<String> asOfTime = query(req, "as_of_time");
+        boolean explain = query(req, "explain").map(v -> switch (v) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw ProblemException.badParameter("explain", "must be true or false, was '" + abbreviate(v) + "'");
+        }).orElse(false);
+        if (asOfSeq.isPresent() && asOfTime.isPresent()) {
+            throw ProblemException.badParameter("as_of_seq", "give as_of_seq or as_of_time, not both");
+        }
+        Optional<Reputation> found;
+        String when;
+        if (asOfSeq.isPresent()) {
+            long seq = unsigned("as_of_seq", asOfSeq.get());
+            long applied = reputation.appliedSize();
+            if (seq >= applied) {
+                throw ProblemException.badParameter("as_of_seq", "must be below the log size " + applied + ", was " + seq);
+            }
+            found = reputation.asOfSeq(id, seq, explain);
+            when = " as of seq " + seq;
+        } else if (asOfTime.isPresent()) {
+            Instant time;
+            try {
+                time = Instant.parse(asOfTime.get());
+            } catch (DateTimeParseException e) {
+                throw ProblemException.badParameter("as_of_time",
+                        "must be an RFC 3339 UTC time such as 2026-11-28T12:00:00Z, was '" + abbreviate(asOfTime.get()) + "'");
+            }
+            found = reputation.asOfTime(id, time, explain);
+            when = " as of " + time;
+        } else {
+            found = explain ? reputation.explain(id) : reputation.lookup(id);
+            when = "";
+        }
+        Reputation r = found.orElseThrow(() -> ProblemException.notFound("the log holds no entries about contractor "
+                + id + when));
+        sendJson(res, JSON.writeValueAsBytes(reputationJson(r, true)));
+    }
+
+    private void reputationBatch(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        requireJson(req);
+        JsonNode body;
+        try {
+            body = JSON.readTree(readBody(req));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw invalidRequest("$", "must be JSON: " + e.getOriginalMessage());
+        }
+        JsonNode ids = body == null ? null : body.get("contractors");
+        if (ids == null || !ids.isArray()) {
+            throw invalidRequest("$.contractors", "is required: an array of 1 to " + MAX_BATCH + " contractor ids");
+        }
+        if (ids.isEmpty() || ids.size() > MAX_BATCH) {
+            throw invalidRequest("$.contractors", "must hold 1 to " + MAX_BATCH + " contractor ids, held " + ids.size()
+                    + (ids.size() > MAX_BATCH ? " (send larger sets as several batches)" : ""));
+        }
+        List<Violation> violations = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) {
+            JsonNode id = ids.get(i);
+            if (!id.isTextual() || !CONTRACTOR.matcher(id.asText()).matches()) {
+                violations.add(new Violation("$.contractors[" + i + "]",
+                        "must be a contractor id of 1 to 64 letters, digits, or . _ : -"));
+            }
+        }
+        if (!violations.isEmpty()) {
+            throw new ProblemException(400, "invalid-request", "Invalid request",
+                    violations.get(0).path() + ": " + violations.get(0).rule()
+                            + (violations.size() > 1 ? " (and " + (violations.size() - 1) + " more)" : ""),
+                    violations, Map.of());
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        ArrayNode results = answer.putArray("results");
+        ArrayNode unknown = answer.putArray("unknown");
+        for (JsonNode id : ids) {
+            Optional<Reputation> r = reputation.lookup(id.asText());
+            if (r.isPresent()) {
+                results.add(reputationJson(r.get(), false));
+            } else {
+                unknown.add(id.asText());
+            }
+        }
+        sendJson(res, JSON.writeValueAsBytes(answer));
+    }
+
+    private void top(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        String skill = query(req, "skill").orElseThrow(() -> ProblemException.badParameter("skill", "is required"));
+        if (!CONTRACTOR.matcher(skill).matches()) {
+            throw ProblemException.badParameter("skill", "must be a skill code of 1 to 64 letters, digits, or . _ : -");
+        }
+        int limit = query(req, "limit").map(v -> {
+            if (!UNSIGNED.matcher(v).matches() || Long.parseLong(v) < 1 || Long.parseLong(v) > MAX_TOP) {
+                throw ProblemException.badParameter("limit", "must be an integer from 1 to " + MAX_TOP + ", was '"
+                        + abbreviate(v) + "'");
+            }
+            return Integer.parseInt(v);
+        }).orElse(DEFAULT_TOP);
+        double minLower = query(req, "min_lower").map(v -> decimal("min_lower", v, 1)).orElse(0.0);
+        double minNEff = query(req, "min_n_eff").map(v -> decimal("min_n_eff", v, Double.MAX_VALUE)).orElse(0.0);
+        Optional<String> credential = query(req, "credential");
+        if (credential.isPresent() && !CONTRACTOR.matcher(credential.get()).matches()) {
+            throw ProblemException.badParameter("credential", "must be a credential type of 1 to 64 letters, digits, or . _ : -");
+        }
+        TopQuery.RankBy rankBy = query(req, "rank_by").map(v -> switch (v) {
+            case "lower" -> TopQuery.RankBy.LOWER;
+            case "score" -> TopQuery.RankBy.SCORE;
+            default -> throw ProblemException.badParameter("rank_by", "must be lower or score, was '" + abbreviate(v) + "'");
+        }).orElse(TopQuery.RankBy.LOWER);
+        long applied = reputation.appliedSize();
+        List<TopQuery.Ranked> ranked = reputation.top(new TopQuery(skill, limit, minLower, minNEff, credential, rankBy));
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("skill", skill);
+        answer.put("rank_by", rankBy.name().toLowerCase(Locale.ROOT));
+        answer.put("policy", reputation.policy().id());
+        ObjectNode asOf = answer.putObject("as_of");
+        asOf.put("seq", applied - 1);
+        asOf.put("ts", reputation.evaluationTime().toString());
+        ArrayNode results = answer.putArray("results");
+        for (TopQuery.Ranked r : ranked) {
+            ObjectNode o = results.addObject().put("contractor", r.contractor());
+            scoreFields(o, r.score());
+        }
+        sendJson(res, JSON.writeValueAsBytes(answer));
+    }
+
+    private void publishPolicy(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        requireJson(req);
+        JsonNode body;
+        try {
+            body = JSON.readTree(readBody(req));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw invalidRequest("$", "must be JSON: " + e.getOriginalMessage());
+        }
+        if (body == null || !body.isObject() || !body.path("policy_id").isTextual() || !body.path("params").isObject()) {
+            throw invalidRequest("$", "must be {\"policy_id\": \"...\", \"params\": {\"name\": integer, ...}}");
+        }
+        String policyId = body.get("policy_id").asText();
+        // Schema first (names, integer values), then the policy's own ranges.
+        ObjectNode submission = JSON.createObjectNode();
+        submission.put("kind", "policy.published");
+        submission.put("contractor", SubmissionValidator.SYSTEM_CONTRACTOR);
+        submission.put("event_id", "policy-" + policyId);
+        ObjectNode policyBody = submission.putObject("body");
+        policyBody.put("occurred_at", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        policyBody.put("policy_id", policyId);
+        policyBody.set("params", body.get("params"));
+        Submission parsed;
+        try {
+            parsed = validator.validate(submission);
+        } catch (EntryRejectedException e) {
+            throw Problems.rejected(e);
+        }
+        try {
+            Policy.from(-1, policyId, ((dev.trackrecord.ledger.entry.PolicyPublished) parsed.body()).params());
+        } catch (IllegalArgumentException e) {
+            throw invalidRequest("$.params", e.getMessage());
+        }
+        List<Appended> results = await(ledger.append(List.of(parsed), principal.subject()));
+        followLedger();
+        Appended a = results.get(0);
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("policy_id", policyId);
+        answer.put("seq", a.seq());
+        answer.put("leaf_hash", a.leafHash());
+        answer.put("ts", a.ts().toString());
+        answer.put("duplicate", a.duplicate());
+        res.status(a.duplicate() ? 200 : 201);
+        sendJson(res, JSON.writeValueAsBytes(answer));
+    }
+
+    /**
+     * Applies acknowledged entries to the reputation index before the caller hears back, so it
+     * reads its own writes. The entries are durable whatever happens here: a scoring failure is
+     * logged, not answered as a failed append.
+     */
+    private void followLedger() {
+        try {
+            reputation.catchUp();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "reputation index could not apply entries from seq " + reputation.appliedSize(), e);
+        }
+    }
+
+    private static ObjectNode reputationJson(Reputation r, boolean withExplanation) {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("contractor", r.contractor());
+        o.put("policy", r.policyId());
+        ObjectNode asOf = o.putObject("as_of");
+        asOf.put("seq", r.asOfSeq());
+        asOf.put("ts", r.evaluatedAt().toString());
+        o.put("status", r.status().wire());
+        o.put("routable", r.routable());
+        scoreFields(o.putObject("overall"), r.overall());
+        ObjectNode skills = o.putObject("skills");
+        r.skills().forEach((skill, score) -> scoreFields(skills.putObject(skill), score));
+        ArrayNode credentials = o.putArray("credentials");
+        for (Reputation.Credential c : r.credentials()) {
+            ObjectNode co = credentials.addObject()
+                    .put("credential_id", c.credentialId())
+                    .put("type", c.type())
+                    .put("issuer", c.issuer())
+                    .put("valid_from", c.validFrom().toString());
+            c.validUntil().ifPresent(u -> co.put("valid_until", u.toString()));
+            co.put("seq", c.seq());
+        }
+        if (withExplanation) {
+            ArrayNode explanation = o.putArray("explanation");
+            for (Reputation.Effect e : r.explanation()) {
+                ObjectNode eo = explanation.addObject()
+                        .put("seq", e.seq())
+                        .put("kind", e.kind().wire())
+                        .put("occurred_at", e.occurredAt().toString())
+                        .put("effect", e.effect());
+                if (e.voidedBy() >= 0) {
+                    eo.put("voided_by", e.voidedBy());
+                }
+            }
+        }
+        return o;
+    }
+
+    private static void scoreFields(ObjectNode o, Score s) {
+        o.put("score", s.score());
+        o.put("lower", s.lower());
+        o.put("upper", s.upper());
+        o.put("n_eff", s.nEff());
+    }
+
+    private static String contractorId(String id) {
+        if (!CONTRACTOR.matcher(id).matches()) {
+            throw ProblemException.badParameter("id", "must be a contractor id of 1 to 64 letters, digits, or . _ : -");
+        }
+        return id;
+    }
+
+    private static double decimal(String name, String value, double max) {
+        if (!DECIMAL.matcher(value).matches() || Double.parseDouble(value) > max) {
+            throw ProblemException.badParameter(name, "must be a decimal number from 0"
+                    + (max < Double.MAX_VALUE ? " to " + (long) max : "") + ", was '" + abbreviate(value) + "'");
+        }
+        return Double.parseDouble(value);
+    }
+
+    private static ProblemException invalidRequest(String path, String rule) {
+        return new ProblemException(400, "invalid-request", "Invalid request", path + ": " + rule,
+                List.of(new Violation(path, rule)), Map.of());
     }
 
     // ---------------------------------------------------------------- helpers

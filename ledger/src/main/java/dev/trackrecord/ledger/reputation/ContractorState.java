@@ -1,0 +1,400 @@
+package dev.trackrecord.ledger.reputation;
+
+import dev.trackrecord.ledger.entry.AuditResult;
+import dev.trackrecord.ledger.entry.ContractorStatus;
+import dev.trackrecord.ledger.entry.CredentialIssued;
+import dev.trackrecord.ledger.entry.CredentialRevoked;
+import dev.trackrecord.ledger.entry.DisputeResolved;
+import dev.trackrecord.ledger.entry.Entry;
+import dev.trackrecord.ledger.entry.EntryBody;
+import dev.trackrecord.ledger.entry.EntryKind;
+import dev.trackrecord.ledger.entry.TaskOutcome;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * One contractor's sufficient statistics under one policy: per skill and overall, the decayed
+ * weighted successes and failures of the quality (audit) and delivery (task outcome) components.
+ *
+ * <p>Sums are kept normalised to a reference time {@code ref}: an observation x at time t is
+ * stored as x * 2^((t - ref) / halfLife), so the decayed sum at evaluation time T is the stored
+ * sum times 2^(-(T - ref) / halfLife), one multiply. When an exponent would grow past
+ * {@link #REBASE_EXPONENT} the sums are rescaled and {@code ref} moves, which keeps them far from
+ * overflow whatever the half-life.
+ *
+ * <p>Not thread-safe: the index mutates it under its write lock.
+ */
+final class ContractorState {
+    static final int QA = 0;
+    static final int QB = 1;
+    static final int DA = 2;
+    static final int DB = 3;
+    private static final double REBASE_EXPONENT = 400;
+    /**
+     * Tasks remembered per contractor for the audits that follow them; older ones are forgotten
+     * (an audit of a forgotten task weighs 1 and counts only under its own skills). Bounds memory
+     * per contractor; the rule is the same in a rebuild, so scores stay deterministic.
+     */
+    static final int REMEMBERED_TASKS = 1024;
+
+    final String id;
+    final Policy policy;
+    private double refMillis = Double.NaN;
+    final double[] overall = new double[4];
+    final TreeMap<String, double[]> skills = new TreeMap<>();
+    ContractorStatus.Status status = ContractorStatus.Status.ACTIVE;
+    private final LinkedHashMap<String, CredentialRecord> credentials = new LinkedHashMap<>();
+    private final LinkedHashMap<String, TaskInfo> tasks = new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, TaskInfo> eldest) {
+            return size() > REMEMBERED_TASKS;
+        }
+    };
+    /** Targets voided by an upheld dispute, to the seq of the resolution that voided them. */
+    final Map<Long, Long> voidedBy;
+    long lastSeq = -1;
+    /** Per-entry effects on {@link #overall}, kept only when an explanation is wanted. */
+    private final List<Contribution> contributions;
+    /** The current view at one evaluation time; reset on every change. */
+    volatile Reputation cached;
+
+    private record TaskInfo(double weight, List<String> skills) {
+    }
+
+    private static final class CredentialRecord {
+        final long seq;
+        final CredentialIssued issued;
+        Instant revokedAt;
+
+        CredentialRecord(long seq, CredentialIssued issued) {
+            this.seq = seq;
+            this.issued = issued;
+        }
+    }
+
+    private record Contribution(long seq, EntryKind kind, Instant occurredAt, double[] delta, long voidedBy) {
+    }
+
+    ContractorState(String id, Policy policy, Map<Long, Long> voidedBy, boolean explain) {
+        this.id = id;
+        this.policy = policy;
+        this.voidedBy = new HashMap<>(voidedBy);
+        this.contributions = explain ? new ArrayList<>() : null;
+    }
+
+    /**
+     * Adds the entry at {@code seq}, which must be this contractor's and later than any before.
+     *
+     * @return whether the entry changed which earlier entries are voided, so that the statistics
+     *         must be rebuilt from the contractor's entries
+     */
+    boolean apply(long seq, Entry entry) {
+        lastSeq = seq;
+        cached = null;
+        EntryBody body = entry.decodeBody();
+        Long voider = voidedBy.get(seq);
+        if (voider != null) {
+            if (contributions != null) {
+                contributions.add(new Contribution(seq, entry.kind(), body.occurredAt(), new double[4], voider));
+            }
+            return false;
+        }
+        switch (body) {
+            case TaskOutcome t -> {
+                double w = policy.valueWeight(t.valueMinor());
+                tasks.put(t.taskId(), new TaskInfo(w, t.skills()));
+                double success = switch (t.outcome()) {
+                    case ACCEPTED -> t.late() ? policy.lateCreditBp() / 10_000.0 : 1;
+                    case REJECTED, ABANDONED, EXPIRED -> 0;
+                };
+                observe(seq, entry.kind(), t.occurredAt(), t.skills(), DA, w * success, w * (1 - success));
+            }
+            case AuditResult a -> {
+                TaskInfo task = tasks.get(a.taskId());
+                double w = (task == null ? 1 : task.weight()) * policy.methodWeight(a.method());
+                double success = a.scoreBp() / 10_000.0;
+                List<String> auditSkills = !a.skills().isEmpty() ? a.skills()
+                        : task != null ? task.skills() : List.of();
+                observe(seq, entry.kind(), a.occurredAt(), auditSkills, QA, w * success, w * (1 - success));
+            }
+            case CredentialIssued c -> credentials.put(c.credentialId(), new CredentialRecord(seq, c));
+            case CredentialRevoked r -> {
+                CredentialRecord c = credentials.get(r.credentialId());
+                if (c != null && (c.revokedAt == null || r.occurredAt().isBefore(c.revokedAt))) {
+                    c.revokedAt = r.occurredAt();
+                }
+            }
+            case ContractorStatus s -> status = s.status();
+            case DisputeResolved d -> {
+                boolean upheld = d.resolution() == DisputeResolved.Resolution.UPHELD;
+                boolean isVoided = voidedBy.containsKey(d.targetSeq());
+                if (upheld && !isVoided) {
+                    voidedBy.put(d.targetSeq(), seq);
+                    return true;
+                }
+                if (!upheld && isVoided) {
+                    voidedBy.remove(d.targetSeq());
+                    return true;
+                }
+            }
+            default -> {
+                // payouts, dispute openings and policies do not move scores
+            }
+        }
+        return false;
+    }
+
+    private void observe(long seq, EntryKind kind, Instant at, List<String> skillCodes, int component,
+                         double success, double failure) {
+        double t = at.toEpochMilli();
+        if (Double.isNaN(refMillis)) {
+            refMillis = t;
+        }
+        double exponent = (t - refMillis) / policy.halfLifeMillis();
+        if (exponent > REBASE_EXPONENT) {
+            rebase(exponent);
+            exponent = 0;
+            refMillis = t;
+        }
+        double scale = Math.pow(2, exponent);
+        double s = success * scale;
+        double f = failure * scale;
+        overall[component] += s;
+        overall[component + 1] += f;
+        for (String skill : skillCodes) {
+            double[] sums = skills.computeIfAbsent(skill, k -> new double[4]);
+            sums[component] += s;
+            sums[component + 1] += f;
+        }
+        if (contributions != null) {
+            double[] delta = new double[4];
+            delta[component] = s;
+            delta[component + 1] = f;
+            contributions.add(new Contribution(seq, kind, at, delta, -1));
+        }
+    }
+
+    private void rebase(double exponent) {
+        double factor = Math.pow(2, -exponent);
+        scale(overall, factor);
+        skills.values().forEach(s -> scale(s, factor));
+        if (contributions != null) {
+            contributions.forEach(c -> scale(c.delta(), factor));
+        }
+    }
+
+    private static void scale(double[] sums, double factor) {
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] *= factor;
+        }
+    }
+
+    /** Writes the statistics for a snapshot; entries are referred to by seq, not copied. */
+    void writeTo(DataOutputStream out) throws IOException {
+        out.writeUTF(id);
+        out.writeLong(lastSeq);
+        out.writeByte(status.ordinal());
+        out.writeDouble(refMillis);
+        writeSums(out, overall);
+        out.writeInt(skills.size());
+        for (var e : skills.entrySet()) {
+            out.writeUTF(e.getKey());
+            writeSums(out, e.getValue());
+        }
+        out.writeInt(credentials.size());
+        for (CredentialRecord c : credentials.values()) {
+            out.writeLong(c.seq);
+            out.writeBoolean(c.revokedAt != null);
+            if (c.revokedAt != null) {
+                out.writeLong(c.revokedAt.getEpochSecond());
+                out.writeInt(c.revokedAt.getNano());
+            }
+        }
+        out.writeInt(tasks.size());
+        for (var e : tasks.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeDouble(e.getValue().weight());
+            out.writeInt(e.getValue().skills().size());
+            for (String skill : e.getValue().skills()) {
+                out.writeUTF(skill);
+            }
+        }
+        out.writeInt(voidedBy.size());
+        for (var e : voidedBy.entrySet()) {
+            out.writeLong(e.getKey());
+            out.writeLong(e.getValue());
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote; credentials are read back from their entries in {@code source}. */
+    static ContractorState readFrom(DataInputStream in, Policy policy, EntrySource source) throws IOException {
+        String id = in.readUTF();
+        long lastSeq = in.readLong();
+        ContractorStatus.Status status = ContractorStatus.Status.values()[in.readByte()];
+        double ref = in.readDouble();
+        ContractorState state = new ContractorState(id, policy, Map.of(), false);
+        state.lastSeq = lastSeq;
+        state.status = status;
+        state.refMillis = ref;
+        readSums(in, state.overall);
+        int skillCount = in.readInt();
+        for (int i = 0; i < skillCount; i++) {
+            String skill = in.readUTF();
+            double[] sums = new double[4];
+            readSums(in, sums);
+            state.skills.put(skill, sums);
+        }
+        int credentialCount = in.readInt();
+        for (int i = 0; i < credentialCount; i++) {
+            long seq = in.readLong();
+            CredentialRecord c = new CredentialRecord(seq, (CredentialIssued) source.entry(seq).decodeBody());
+            if (in.readBoolean()) {
+                c.revokedAt = Instant.ofEpochSecond(in.readLong(), in.readInt());
+            }
+            state.credentials.put(c.issued.credentialId(), c);
+        }
+        int taskCount = in.readInt();
+        for (int i = 0; i < taskCount; i++) {
+            String taskId = in.readUTF();
+            double weight = in.readDouble();
+            int n = in.readInt();
+            List<String> taskSkills = new ArrayList<>(n);
+            for (int k = 0; k < n; k++) {
+                taskSkills.add(in.readUTF());
+            }
+            state.tasks.put(taskId, new TaskInfo(weight, List.copyOf(taskSkills)));
+        }
+        int voided = in.readInt();
+        for (int i = 0; i < voided; i++) {
+            state.voidedBy.put(in.readLong(), in.readLong());
+        }
+        return state;
+    }
+
+    private static void writeSums(DataOutputStream out, double[] sums) throws IOException {
+        for (double v : sums) {
+            out.writeDouble(v);
+        }
+    }
+
+    private static void readSums(DataInputStream in, double[] sums) throws IOException {
+        for (int i = 0; i < sums.length; i++) {
+            sums[i] = in.readDouble();
+        }
+    }
+
+    /** The multiplier that brings the stored sums to their decayed value at {@code time}. */
+    double decayTo(Instant time) {
+        if (Double.isNaN(refMillis)) {
+            return 1;
+        }
+        return Math.pow(2, -(time.toEpochMilli() - refMillis) / policy.halfLifeMillis());
+    }
+
+    /** The score of {@code sums} at decay multiplier {@code decay}; see docs/reputation.md. */
+    static Score score(double[] sums, double decay, Policy p) {
+        double aq = p.priorAlphaBp() / 10_000.0 + decay * sums[QA];
+        double bq = p.priorBetaBp() / 10_000.0 + decay * sums[QB];
+        double ad = p.deliveryPriorAlphaBp() / 10_000.0 + decay * sums[DA];
+        double bd = p.deliveryPriorBetaBp() / 10_000.0 + decay * sums[DB];
+        double wq = p.qualityWeightBp() / 10_000.0;
+        double wd = 1 - wq;
+        double mq = aq / (aq + bq);
+        double md = ad / (ad + bd);
+        double vq = mq * (1 - mq) / (aq + bq + 1);
+        double vd = md * (1 - md) / (ad + bd + 1);
+        double mean = wq * mq + wd * md;
+        double var = wq * wq * vq + wd * wd * vd;
+        // Moment-matched Beta(alpha, beta) for the blend; var < mean(1-mean) always holds here.
+        double nu = mean * (1 - mean) / var - 1;
+        double alpha = mean * nu;
+        double beta = (1 - mean) * nu;
+        double tail = (1 - p.bandBp() / 10_000.0) / 2;
+        double lower = BetaMath.quantile(tail, alpha, beta);
+        double upper = BetaMath.quantile(1 - tail, alpha, beta);
+        double nEff = decay * (sums[QA] + sums[QB] + sums[DA] + sums[DB]);
+        return new Score(mean, Math.min(lower, mean), Math.max(upper, mean), nEff);
+    }
+
+    /** The posterior mean only: what explanations difference, without the band's quantiles. */
+    static double mean(double[] sums, double decay, Policy p) {
+        double aq = p.priorAlphaBp() / 10_000.0 + decay * sums[QA];
+        double bq = p.priorBetaBp() / 10_000.0 + decay * sums[QB];
+        double ad = p.deliveryPriorAlphaBp() / 10_000.0 + decay * sums[DA];
+        double bd = p.deliveryPriorBetaBp() / 10_000.0 + decay * sums[DB];
+        double wq = p.qualityWeightBp() / 10_000.0;
+        return wq * aq / (aq + bq) + (1 - wq) * ad / (ad + bd);
+    }
+
+    Score skillScore(String skill, Instant time) {
+        double[] sums = skills.get(skill);
+        return sums == null ? null : score(sums, decayTo(time), policy);
+    }
+
+    boolean hasValidCredential(String type, Instant time) {
+        for (CredentialRecord c : credentials.values()) {
+            if (c.issued.type().equals(type) && valid(c, time)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean valid(CredentialRecord c, Instant time) {
+        return c.issued.validAt(time) && (c.revokedAt == null || time.isBefore(c.revokedAt));
+    }
+
+    /**
+     * The reputation at {@code time}, with up to {@code explain} entries of explanation, reported
+     * as of log position {@code asOfSeq}.
+     */
+    Reputation view(Instant time, int explain, long asOfSeq) {
+        double decay = decayTo(time);
+        Map<String, Score> skillScores = new TreeMap<>();
+        skills.forEach((skill, sums) -> skillScores.put(skill, score(sums, decay, policy)));
+        List<Reputation.Credential> valid = new ArrayList<>();
+        for (CredentialRecord c : credentials.values()) {
+            if (valid(c, time)) {
+                valid.add(new Reputation.Credential(c.issued.credentialId(), c.issued.type(), c.issued.issuer(),
+                        c.issued.validFrom(), c.issued.validUntil(), c.seq));
+            }
+        }
+        return new Reputation(id, policy.id(), asOfSeq, time, status, score(overall, decay, policy), skillScores,
+                valid, explanation(decay, explain));
+    }
+
+    private List<Reputation.Effect> explanation(double decay, int limit) {
+        if (contributions == null || limit <= 0) {
+            return List.of();
+        }
+        double with = mean(overall, decay, policy);
+        List<Reputation.Effect> effects = new ArrayList<>();
+        List<Reputation.Effect> voided = new ArrayList<>();
+        double[] without = new double[4];
+        for (Contribution c : contributions) {
+            if (c.voidedBy() >= 0) {
+                voided.add(new Reputation.Effect(c.seq(), c.kind(), c.occurredAt(), 0, c.voidedBy()));
+                continue;
+            }
+            for (int i = 0; i < 4; i++) {
+                without[i] = Math.max(0, overall[i] - c.delta()[i]);
+            }
+            effects.add(new Reputation.Effect(c.seq(), c.kind(), c.occurredAt(),
+                    with - mean(without, decay, policy), -1));
+        }
+        effects.sort(Comparator.comparingDouble((Reputation.Effect e) -> -Math.abs(e.effect()))
+                .thenComparingLong(Reputation.Effect::seq));
+        List<Reputation.Effect> result = new ArrayList<>(effects.subList(0, Math.min(limit, effects.size())));
+        result.addAll(voided);
+        return result;
+    }
+}

@@ -1,0 +1,16 @@
+package dev.trackrecord.ledger.reputation;
+
+import dev.trackrecord.ledger.entry.Entry;
+
+/** What the reputation index reads from the log: entries by seq and one contractor's seqs. */
+public interface EntrySource {
+
+    /** Number of entries readable, seqs 0 to size - 1. */
+    long size();
+
+    /** The entry at {@code seq}. Requires 0 <= seq < size(). */
+    Entry entry(long seq);
+
+    /** The seqs of {@code contractor}'s entries, ascending; empty if none. */
+    long[] contractorSeqs(String contractor);
+}

@@ -1,0 +1,472 @@
+package dev.trackrecord.ledger.reputation;
+
+import dev.trackrecord.ledger.entry.DisputeResolved;
+import dev.trackrecord.ledger.entry.Entry;
+import dev.trackrecord.ledger.entry.EntryKind;
+import dev.trackrecord.ledger.entry.PolicyPublished;
+import dev.trackrecord.ledger.merkle.Rfc9162;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Reputation kept incrementally over the log: per contractor, the sufficient statistics of the
+ * model under the policy in force, updated by each entry of theirs ({@link #apply}); a lookup is a
+ * hash lookup plus, once per evaluation time, the score's quantiles. Current scores are evaluated
+ * at the start of the current UTC hour, so every reader in that hour sees the same numbers and
+ * the per-skill rankings stay valid for the hour.
+ *
+ * <p>An upheld dispute and a new policy rebuild the statistics they touch from the log (one
+ * contractor; every contractor), as do as-of queries and explanations: the log is the authority
+ * and the rebuild is the same code as the incremental path.
+ *
+ * <p>The statistics can be written as a snapshot and read back ({@link #writeSnapshot},
+ * {@link #fromSnapshot}), so a restart applies only the entries after it.
+ *
+ * <p>Thread-safe: appliers take a write lock, readers a read lock. As-of queries and
+ * explanations hold the read lock while they rebuild one contractor, so appends wait for them.
+ */
+public final class ReputationIndex {
+    private static final Logger LOG = Logger.getLogger(ReputationIndex.class.getName());
+    /** Granularity of the evaluation time of current scores. */
+    public static final long EVALUATION_PERIOD_MILLIS = 3_600_000;
+    /** How many entries an explanation lists (voided entries come on top). */
+    public static final int EXPLANATION_LIMIT = 10;
+    /** Above this many entries in one catch-up, rankings are dropped and rebuilt once afterwards. */
+    private static final long BULK = 1_000;
+    private static final int PREPARE_CHUNK = 1_000;
+
+    private final EntrySource source;
+    private final Clock clock;
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final HashMap<String, ContractorState> contractors = new HashMap<>();
+    private final HashMap<String, SkillRanking> rankings = new HashMap<>();
+    private final List<Policy> policies = new ArrayList<>();
+    private Policy policy = Policy.DEFAULT;
+    private long applied;
+    private long restoredFrom = -1;
+    private static final int SNAPSHOT_MAGIC = 0x54525250; // "TRRP"
+    private static final int SNAPSHOT_FORMAT = 1;
+
+    public ReputationIndex(EntrySource source, Clock clock) {
+        this.source = source;
+        this.clock = clock;
+    }
+
+    // ---------------------------------------------------------------- updates
+
+    /**
+     * Applies every entry of the source not applied yet, [appliedSize(), source.size()).
+     *
+     * @return the new applied size
+     */
+    public long catchUp() {
+        lock.writeLock().lock();
+        try {
+            long size = source.size();
+            if (size - applied > BULK) {
+                // Cheaper to rank everyone once, on the next query or prepareRankings, than per entry.
+                rankings.values().forEach(SkillRanking::invalidate);
+            }
+            for (long seq = applied; seq < size; seq++) {
+                applyLocked(seq, source.entry(seq));
+            }
+            return applied;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Applies the entry at {@code seq}, which the source must already hold.
+     *
+     * @throws IllegalArgumentException unless {@code seq == appliedSize()}: entries apply in order
+     */
+    public void apply(long seq, Entry entry) {
+        lock.writeLock().lock();
+        try {
+            applyLocked(seq, entry);
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    private void applyLocked(long seq, Entry entry) {
+        if (seq != applied) {
+            throw new IllegalArgumentException("entries apply in seq order: expected seq " + applied + ", got " + seq);
+        }
+        applied = seq + 1;
+        Instant now = evaluationTime();
+        if (entry.kind() == EntryKind.POLICY_PUBLISHED) {
+            Policy published;
+            try {
+                published = Policy.from(seq, (PolicyPublished) entry.decodeBody());
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.WARNING, "policy at seq " + seq + " ignored: " + e.getMessage());
+                return;
+            }
+            policies.add(published);
+            policy = published;
+            // A policy changes every score from its seq on: rebuild everyone under it.
+            for (String id : List.copyOf(contractors.keySet())) {
+                contractors.put(id, rebuild(id, seq, published, false));
+            }
+            rankings.values().forEach(SkillRanking::invalidate);
+            for (ContractorState s : contractors.values()) {
+                s.skills.keySet().forEach(skill -> rankings.computeIfAbsent(skill, SkillRanking::new).members.add(s.id));
+            }
+            return;
+        }
+        String id = entry.contractor();
+        ContractorState state = contractors.get(id);
+        if (state == null) {
+            state = new ContractorState(id, policy, Map.of(), false);
+            contractors.put(id, state);
+        }
+        Set<String> skillsBefore = new HashSet<>(state.skills.keySet());
+        if (state.apply(seq, entry)) {
+            state = rebuild(id, seq, policy, false);
+            contractors.put(id, state);
+        }
+        skillsBefore.addAll(state.skills.keySet());
+        for (String skill : skillsBefore) {
+            rankings.computeIfAbsent(skill, SkillRanking::new).update(state, now);
+        }
+    }
+
+    /** Replays {@code id}'s entries up to {@code seq} under {@code policy}, disputes resolved first. */
+    private ContractorState rebuild(String id, long seq, Policy policy, boolean explain) {
+        long[] seqs = source.contractorSeqs(id);
+        List<Entry> entries = new ArrayList<>();
+        Map<Long, Long> voided = new HashMap<>();
+        for (long s : seqs) {
+            if (s > seq) {
+                break;
+            }
+            Entry e = source.entry(s);
+            entries.add(e);
+            if (e.kind() == EntryKind.DISPUTE_RESOLVED) {
+                DisputeResolved d = (DisputeResolved) e.decodeBody();
+                if (d.resolution() == DisputeResolved.Resolution.UPHELD) {
+                    voided.put(d.targetSeq(), s);
+                } else {
+                    voided.remove(d.targetSeq());
+                }
+            }
+        }
+        ContractorState state = new ContractorState(id, policy, voided, explain);
+        for (Entry e : entries) {
+            state.apply(e.seq(), e);
+        }
+        return state;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    /**
+     * Writes the statistics to {@code out}: the applied size, the leaf hash of the last applied
+     * entry (to recognise the same log on reading), the policies' seqs, then every contractor.
+     * Entries are referred to by seq, not copied. Appends wait while it writes.
+     */
+    public void writeSnapshot(OutputStream out) throws IOException {
+        lock.readLock().lock();
+        try {
+            DataOutputStream data = new DataOutputStream(new BufferedOutputStream(out, 1 << 16));
+            data.writeInt(SNAPSHOT_MAGIC);
+            data.writeInt(SNAPSHOT_FORMAT);
+            data.writeLong(applied);
+            data.write(lastLeafHash(source, applied));
+            data.writeInt(policies.size());
+            for (Policy p : policies) {
+                data.writeLong(p.seq());
+            }
+            data.writeInt(contractors.size());
+            for (ContractorState state : contractors.values()) {
+                state.writeTo(data);
+            }
+            data.flush();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * An index over {@code source} from a snapshot {@link #writeSnapshot} wrote, or empty when the
+     * snapshot is of another format or of another log (more entries than the source holds, or a
+     * different entry at its last seq). Call {@link #catchUp} next to apply what came after it.
+     *
+     * @throws IOException if the snapshot cannot be read or is truncated
+     */
+    public static Optional<ReputationIndex> fromSnapshot(InputStream in, EntrySource source, Clock clock)
+            throws IOException {
+        DataInputStream data = new DataInputStream(new BufferedInputStream(in, 1 << 16));
+        if (data.readInt() != SNAPSHOT_MAGIC || data.readInt() != SNAPSHOT_FORMAT) {
+            return Optional.empty();
+        }
+        long applied = data.readLong();
+        byte[] leafHash = data.readNBytes(32);
+        if (applied > source.size() || !MessageDigest.isEqual(leafHash, lastLeafHash(source, applied))) {
+            return Optional.empty();
+        }
+        ReputationIndex index = new ReputationIndex(source, clock);
+        index.applied = applied;
+        index.restoredFrom = applied;
+        int policyCount = data.readInt();
+        for (int i = 0; i < policyCount; i++) {
+            long seq = data.readLong();
+            Policy p = Policy.from(seq, (PolicyPublished) source.entry(seq).decodeBody());
+            index.policies.add(p);
+            index.policy = p;
+        }
+        int contractorCount = data.readInt();
+        for (int i = 0; i < contractorCount; i++) {
+            ContractorState state = ContractorState.readFrom(data, index.policy, source);
+            index.contractors.put(state.id, state);
+            for (String skill : state.skills.keySet()) {
+                index.rankings.computeIfAbsent(skill, SkillRanking::new).members.add(state.id);
+            }
+        }
+        return Optional.of(index);
+    }
+
+    private static byte[] lastLeafHash(EntrySource source, long size) {
+        return size == 0 ? new byte[32] : Rfc9162.leafHash(source.entry(size - 1).canonicalBytes());
+    }
+
+    /** The applied size this index was restored from a snapshot at, or -1 if it was not. */
+    public long restoredFrom() {
+        return restoredFrom;
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    /** Number of entries applied: the scores include seqs 0 to appliedSize() - 1. */
+    public long appliedSize() {
+        lock.readLock().lock();
+        try {
+            return applied;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The policy in force now. */
+    public Policy policy() {
+        lock.readLock().lock();
+        try {
+            return policy;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The time current scores are evaluated at: the start of the current UTC hour. */
+    public Instant evaluationTime() {
+        long now = clock.millis();
+        return Instant.ofEpochMilli(Math.floorDiv(now, EVALUATION_PERIOD_MILLIS) * EVALUATION_PERIOD_MILLIS);
+    }
+
+    /** {@code contractor}'s current reputation, or empty when the log holds nothing about them. */
+    public Optional<Reputation> lookup(String contractor) {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            ContractorState state = contractors.get(contractor);
+            if (state == null) {
+                return Optional.empty();
+            }
+            Reputation r = state.cached;
+            if (r == null || !r.evaluatedAt().equals(time)) {
+                r = state.view(time, 0, -1);
+                state.cached = r;
+            }
+            return Optional.of(new Reputation(r.contractor(), r.policyId(), applied - 1, time, r.status(), r.overall(),
+                    r.skills(), r.credentials(), r.explanation()));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The current reputation with its explanation, rebuilt from the contractor's entries. */
+    public Optional<Reputation> explain(String contractor) {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            if (!contractors.containsKey(contractor)) {
+                return Optional.empty();
+            }
+            return Optional.of(rebuild(contractor, applied - 1, policy, true)
+                    .view(time, EXPLANATION_LIMIT, applied - 1));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The reputation routing would have seen right after {@code seq}: the contractor's entries up
+     * to {@code seq}, the policy in force at {@code seq}, evaluated at that entry's {@code ts}.
+     *
+     * @throws IllegalArgumentException unless 0 <= seq < appliedSize()
+     */
+    public Optional<Reputation> asOfSeq(String contractor, long seq, boolean explain) {
+        lock.readLock().lock();
+        try {
+            if (seq < 0 || seq >= applied) {
+                throw new IllegalArgumentException("as_of_seq must be from 0 to " + (applied - 1) + ", was " + seq);
+            }
+            return asOf(contractor, seq, source.entry(seq).ts(), explain);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /**
+     * The reputation at {@code time}: the entries the ledger had accepted by then ({@code ts <=
+     * time}), evaluated at {@code time}. Empty if the log held nothing about them then.
+     */
+    public Optional<Reputation> asOfTime(String contractor, Instant time, boolean explain) {
+        lock.readLock().lock();
+        try {
+            // ts never decreases along the log: binary search for the last entry at or before time.
+            long lo = 0;
+            long hi = applied;
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (source.entry(mid).ts().isAfter(time)) {
+                    hi = mid;
+                } else {
+                    lo = mid + 1;
+                }
+            }
+            return lo == 0 ? Optional.empty() : asOf(contractor, lo - 1, time, explain);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private Optional<Reputation> asOf(String contractor, long seq, Instant time, boolean explain) {
+        ContractorState state = rebuild(contractor, seq, policyAt(seq), explain);
+        if (state.lastSeq < 0) {
+            return Optional.empty();
+        }
+        return Optional.of(state.view(time, explain ? EXPLANATION_LIMIT : 0, seq));
+    }
+
+    private Policy policyAt(long seq) {
+        Policy p = Policy.DEFAULT;
+        for (Policy candidate : policies) {
+            if (candidate.seq() <= seq) {
+                p = candidate;
+            }
+        }
+        return p;
+    }
+
+    /**
+     * Builds every skill's ranking for evaluation time {@code time} ahead of it, so that no query
+     * has to when it comes: call it shortly before each hour begins, with the hour's start (or
+     * after, with the current evaluation time). Works in chunks of {@value #PREPARE_CHUNK}
+     * contractors under the read lock, so appends wait for one chunk at most; a contractor
+     * updated meanwhile is re-ranked at the end. One caller at a time.
+     */
+    public synchronized void prepareRankings(Instant time) {
+        List<SkillRanking> all;
+        lock.readLock().lock();
+        try {
+            all = List.copyOf(rankings.values());
+        } finally {
+            lock.readLock().unlock();
+        }
+        for (SkillRanking ranking : all) {
+            SkillRanking.Keys target;
+            List<String> ids;
+            lock.writeLock().lock();
+            try {
+                target = ranking.startBuilding(time);
+                ids = target == null ? List.of() : ranking.membersToBuild();
+            } finally {
+                lock.writeLock().unlock();
+            }
+            if (target == null) {
+                continue;
+            }
+            boolean going = true;
+            for (int from = 0; going && from < ids.size(); from += PREPARE_CHUNK) {
+                lock.readLock().lock();
+                try {
+                    going = ranking.buildChunk(target, ids.subList(from, Math.min(ids.size(), from + PREPARE_CHUNK)),
+                            contractors::get);
+                } finally {
+                    lock.readLock().unlock();
+                }
+            }
+            lock.writeLock().lock();
+            try {
+                ranking.finishBuilding(target, contractors::get);
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
+    /** The evaluation time after the current one. */
+    public Instant nextEvaluationTime() {
+        return evaluationTime().plusMillis(EVALUATION_PERIOD_MILLIS);
+    }
+
+    /**
+     * The best {@code q.limit()} active contractors in {@code q.skill()} that pass its filters, best
+     * first by lower bound or by score; ties go to the smaller contractor id.
+     */
+    public List<TopQuery.Ranked> top(TopQuery q) {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            SkillRanking ranking = rankings.get(q.skill());
+            if (ranking == null) {
+                return List.of();
+            }
+            // Rebuilt here, under the read lock, when the evaluation time has moved on.
+            SkillRanking.Keys keys = ranking.keysAt(time, contractors::get);
+            List<TopQuery.Ranked> result = new ArrayList<>(Math.min(q.limit(), 1024));
+            boolean byLower = q.rankBy() == TopQuery.RankBy.LOWER;
+            for (SkillRanking.Key key : byLower ? keys.byLower : keys.byScore) {
+                if (byLower && key.value() < q.minLower()) {
+                    break;
+                }
+                Score s = keys.scores.get(key.contractor());
+                if (s.lower() < q.minLower() || s.nEff() < q.minNEff()) {
+                    continue;
+                }
+                if (q.credential().isPresent()
+                        && !contractors.get(key.contractor()).hasValidCredential(q.credential().get(), time)) {
+                    continue;
+                }
+                result.add(new TopQuery.Ranked(key.contractor(), s));
+                if (result.size() == q.limit()) {
+                    break;
+                }
+            }
+            return result;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+}

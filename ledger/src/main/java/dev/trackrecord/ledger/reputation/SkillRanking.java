@@ -1,0 +1,213 @@
+package dev.trackrecord.ledger.reputation;
+
+import dev.trackrecord.ledger.entry.ContractorStatus;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+/**
+ * The active contractors of one skill in two orders, by lower bound and by score, both evaluated
+ * at one evaluation time. A contractor's keys are replaced when their statistics change; when the
+ * evaluation time moves on (hourly), decay has moved every key and the ranking is rebuilt into a
+ * new {@link Keys} that replaces the old one in one step. A top-k walk starts at the best and
+ * stops after k matches, O(k log n) without filters.
+ *
+ * <p>Threads: {@link #update} and {@link #members} change only under the index's write lock;
+ * a rebuild in {@link #keysAt} runs under its read lock (so no update runs meanwhile), one thread
+ * at a time per ranking, and publishes the new keys through a volatile field, so readers that
+ * hold the old keys finish on them undisturbed. Keys prepared ahead ({@link #startBuilding},
+ * {@link #buildChunk}, {@link #finishBuilding}) are built in chunks under the read lock, and
+ * the contractors updated between chunks are re-ranked at the end under the write lock.
+ */
+final class SkillRanking {
+    static final long STALE = Long.MIN_VALUE;
+
+    /** Orders best first: higher value, then contractor id for a deterministic tie-break. */
+    record Key(double value, String contractor) {
+    }
+
+    private static final Comparator<Key> BEST_FIRST = Comparator.comparingDouble((Key k) -> -k.value())
+            .thenComparing(Key::contractor);
+
+    /** The ranked contractors' scores at {@code evaluatedAt}, in both orders. */
+    static final class Keys {
+        final long evaluatedAt;
+        final Map<String, Score> scores = new HashMap<>();
+        final TreeSet<Key> byLower = new TreeSet<>(BEST_FIRST);
+        final TreeSet<Key> byScore = new TreeSet<>(BEST_FIRST);
+
+        Keys(long evaluatedAt) {
+            this.evaluatedAt = evaluatedAt;
+        }
+
+        void remove(String contractor) {
+            Score old = scores.remove(contractor);
+            if (old != null) {
+                byLower.remove(new Key(old.lower(), contractor));
+                byScore.remove(new Key(old.score(), contractor));
+            }
+        }
+
+        void put(String contractor, Score s) {
+            scores.put(contractor, s);
+            byLower.add(new Key(s.lower(), contractor));
+            byScore.add(new Key(s.score(), contractor));
+        }
+    }
+
+    final String skill;
+    /** Every contractor with statistics in the skill, active or not. */
+    final Set<String> members = new HashSet<>();
+    private volatile Keys keys = new Keys(STALE);
+    /**
+     * Keys for a later evaluation time, built ahead of it by {@link ReputationIndex#prepareRankings}
+     * and kept up to date by {@link #update} until that time comes and they replace {@link #keys}.
+     */
+    private volatile Keys next;
+    /** Whether {@link #next} is being built; contractors updated meanwhile go to {@link #dirty}. */
+    private volatile boolean building;
+    private final Set<String> dirty = new HashSet<>();
+
+    SkillRanking(String skill) {
+        this.skill = skill;
+    }
+
+    /** The current keys, possibly stale. */
+    Keys keys() {
+        return keys;
+    }
+
+    /** Makes the ranking stale, so the next query rebuilds it. Requires the write lock. */
+    void invalidate() {
+        keys = new Keys(STALE);
+        next = null;
+        building = false;
+        dirty.clear();
+    }
+
+    /**
+     * Brings {@code state} up to date: ranked if active and scored in the skill, else not.
+     * Requires the write lock.
+     */
+    void update(ContractorState state, Instant time) {
+        Keys k = keys;
+        k.remove(state.id);
+        if (!state.skills.containsKey(skill)) {
+            members.remove(state.id);
+        } else {
+            members.add(state.id);
+            if (k.evaluatedAt == time.toEpochMilli()) {
+                rank(k, state);
+            }
+        }
+        Keys n = next;
+        if (n != null) {
+            if (building) {
+                dirty.add(state.id);
+            } else {
+                rank(n, state);
+            }
+        }
+    }
+
+    /** Puts {@code state} into {@code k} at its time if ranked there, else takes it out. */
+    private void rank(Keys k, ContractorState state) {
+        k.remove(state.id);
+        if (state.status == ContractorStatus.Status.ACTIVE && state.skills.containsKey(skill)) {
+            k.put(state.id, state.skillScore(skill, Instant.ofEpochMilli(k.evaluatedAt)));
+        }
+    }
+
+    /**
+     * Starts building keys for {@code time}, unless current or next keys are for it already.
+     * Requires the write lock.
+     *
+     * @return the keys being built, or null if there is nothing to build
+     */
+    Keys startBuilding(Instant time) {
+        long at = time.toEpochMilli();
+        if (keys.evaluatedAt == at || (next != null && next.evaluatedAt == at)) {
+            return null;
+        }
+        next = new Keys(at);
+        building = true;
+        dirty.clear();
+        return next;
+    }
+
+    /** The contractors to rank into keys being built. Requires the write lock. */
+    List<String> membersToBuild() {
+        return List.copyOf(members);
+    }
+
+    /**
+     * Ranks {@code ids} into {@code target}. Requires the read lock; one builder at a time.
+     *
+     * @return false if {@code target} was dropped meanwhile (a new policy): stop building it
+     */
+    boolean buildChunk(Keys target, List<String> ids, Function<String, ContractorState> states) {
+        if (next != target || !building) {
+            return false;
+        }
+        for (String id : ids) {
+            rank(target, states.apply(id));
+        }
+        return true;
+    }
+
+    /** Re-ranks what changed while building; from now on {@link #update} keeps them. Requires the write lock. */
+    void finishBuilding(Keys target, Function<String, ContractorState> states) {
+        if (next != target || !building) {
+            return;
+        }
+        Keys n = target;
+        for (String id : dirty) {
+            ContractorState state = states.apply(id);
+            if (state == null) {
+                n.remove(id);
+            } else {
+                rank(n, state);
+            }
+        }
+        dirty.clear();
+        building = false;
+    }
+
+    /**
+     * The keys at {@code time}: the current ones, the prepared ones once their time has come, or
+     * else rebuilt here. Requires the read lock.
+     */
+    Keys keysAt(Instant time, Function<String, ContractorState> states) {
+        Keys k = keys;
+        if (k.evaluatedAt == time.toEpochMilli()) {
+            return k;
+        }
+        synchronized (this) {
+            k = keys;
+            if (k.evaluatedAt == time.toEpochMilli()) {
+                return k;
+            }
+            Keys n = next;
+            if (n != null && !building && n.evaluatedAt == time.toEpochMilli()) {
+                keys = n;
+                next = null;
+                return n;
+            }
+            Keys fresh = new Keys(time.toEpochMilli());
+            for (String id : members) {
+                ContractorState state = states.apply(id);
+                if (state.status == ContractorStatus.Status.ACTIVE) {
+                    fresh.put(id, state.skillScore(skill, time));
+                }
+            }
+            keys = fresh;
+            return fresh;
+        }
+    }
+}
