@@ -136,6 +136,15 @@ public record Entry(long seq, Instant ts, EntryKind kind, String contractor, Str
      * one buffer. Written token by token in the fixed key order, without building a tree.
      */
     public void writeCanonical(CanonicalWriter out) {
+        write(out, seq, ts.toEpochMilli(), kind, contractor, eventId, source, prev, cprev, bodyBytes);
+    }
+
+    /**
+     * Writes the canonical bytes of the entry with these fields, without building an
+     * {@link Entry} (no defensive copies). Requires fields the constructor would accept.
+     */
+    static void write(CanonicalWriter out, long seq, long tsMillis, EntryKind kind, String contractor, String eventId,
+                      String source, byte[] prev, long cprev, byte[] bodyBytes) {
         byte[] prevField = new byte[64 + SEQ_KEY.length];
         for (int i = 0; i < HASH_BYTES; i++) {
             prevField[2 * i] = HEX[(prev[i] >> 4) & 0xF];
@@ -143,7 +152,7 @@ public record Entry(long seq, Instant ts, EntryKind kind, String contractor, Str
         }
         System.arraycopy(SEQ_KEY, 0, prevField, 64, SEQ_KEY.length);
         byte[] tsField = new byte[Timestamps.LENGTH + V_CLOSE.length];
-        Timestamps.write(ts.toEpochMilli(), tsField, 0);
+        Timestamps.write(tsMillis, tsField, 0);
         System.arraycopy(V_CLOSE, 0, tsField, Timestamps.LENGTH, V_CLOSE.length);
 
         out.raw(OPEN_BODY).raw(bodyBytes)

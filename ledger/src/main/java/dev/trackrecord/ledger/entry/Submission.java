@@ -1,6 +1,7 @@
 package dev.trackrecord.ledger.entry;
 
 import java.nio.charset.StandardCharsets;
+import dev.trackrecord.ledger.json.CanonicalWriter;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Objects;
@@ -36,6 +37,29 @@ public record Submission(EntryKind kind, String contractor, String eventId, Entr
     /** The entry this submission becomes at {@code seq}; see {@link Entry} for the requirements. */
     public Entry toEntry(long seq, Instant ts, String source, byte[] prev, long cprev) {
         return new Entry(seq, ts, kind, contractor, eventId, source, prev, cprev, bodyBytes);
+    }
+
+    /**
+     * Writes the canonical bytes of {@code toEntry(seq, ts, source, prev, cprev)} into
+     * {@code out} without building the entry: the ledger's writer does this for every append.
+     * Requires 0 <= cprev < seq or cprev = -1, a 32-byte prev (zeros at seq 0), and a source
+     * that is a valid principal name.
+     */
+    public void writeEntry(CanonicalWriter out, long seq, long tsMillis, String source, byte[] prev, long cprev) {
+        if (prev.length != Entry.HASH_BYTES || cprev < -1 || cprev >= seq) {
+            throw new IllegalArgumentException("prev must be 32 bytes and cprev between -1 and seq - 1");
+        }
+        Entry.write(out, seq, tsMillis, kind, contractor, eventId, source, prev, cprev, bodyBytes);
+    }
+
+    /** Whether {@code other} has the same kind, contractor and body (its event id is not compared). */
+    public boolean sameEntryAs(Submission other) {
+        return kind == other.kind && contractor.equals(other.contractor) && Arrays.equals(bodyBytes, other.bodyBytes);
+    }
+
+    /** Whether the body's canonical bytes equal {@code body}. */
+    public boolean bodyEquals(byte[] body) {
+        return Arrays.equals(bodyBytes, body);
     }
 
     @Override

@@ -291,8 +291,7 @@ public final class Ledger implements AutoCloseable {
                 if (firstInRequest != null) {
                     Integer earlier = firstInRequest.putIfAbsent(s.eventId(), i);
                     if (earlier != null) {
-                        Submission e = subs.get(earlier);
-                        String diff = difference(e.kind().wire(), e.contractor(), e.bodyBytes(), s);
+                        String diff = difference(subs.get(earlier), s);
                         if (diff != null) {
                             conflict = new EventConflictException(s.eventId(), -1, diff);
                         }
@@ -301,7 +300,7 @@ public final class Ledger implements AutoCloseable {
                 }
                 Pending p = pendingByEvent.get(s.eventId());
                 if (p != null) {
-                    String diff = difference(p.kind, p.contractor, p.body, s);
+                    String diff = difference(p.submission(), s);
                     if (diff != null) {
                         conflict = new EventConflictException(s.eventId(), p.seq, diff);
                     } else {
@@ -341,7 +340,7 @@ public final class Ledger implements AutoCloseable {
                 long seq = size++;
                 ContractorIndex.Seqs cs = contractors.getOrAdd(s.contractor());
                 int start = data.size();
-                s.toEntry(seq, tsInstant, r.source(), lastLeafHash, cs.last()).writeCanonical(data);
+                s.writeEntry(data, seq, ts, r.source(), lastLeafHash, cs.last());
                 byte[] leaf = Rfc9162.leafHash(data.buffer(), start, data.size() - start);
                 frontier.append(leaf, (level, index, hash) -> nodes.add(new Object[] {level, index, hash}));
                 lastLeafHash = leaf;
@@ -350,7 +349,7 @@ public final class Ledger implements AutoCloseable {
                 hashes.add(eventHash);
                 ords.add(cs.ordinal);
                 cs.add(seq);
-                pendingByEvent.put(s.eventId(), new Pending(seq, leaf, s.kind().wire(), s.contractor(), s.bodyBytes()));
+                pendingByEvent.put(s.eventId(), new Pending(seq, leaf, s));
                 results[i] = new Appended(seq, leaf, tsInstant, false);
             }
             List<Appended> answer = Arrays.asList(results);
@@ -406,10 +405,18 @@ public final class Ledger implements AutoCloseable {
         return new Prepared(storer, b.batch(), b.completions(), snapshot());
     }
 
-    private record Pending(long seq, byte[] leafHash, String kind, String contractor, byte[] body) {
+    private record Pending(long seq, byte[] leafHash, Submission submission) {
     }
 
     private record StoredEntry(String kind, String contractor, byte[] body, long tsMillis) {
+    }
+
+    /** What differs between two submissions with one event_id, or null. */
+    private static String difference(Submission earlier, Submission s) {
+        if (earlier.sameEntryAs(s)) {
+            return null;
+        }
+        return difference(earlier.kind().wire(), earlier.contractor(), earlier.bodyBytes(), s);
     }
 
     /** What differs between a stored entry and a resubmission with its event_id, or null. */
@@ -420,7 +427,7 @@ public final class Ledger implements AutoCloseable {
         if (!contractor.equals(s.contractor())) {
             return "contractor";
         }
-        if (!Arrays.equals(body, s.bodyBytes())) {
+        if (!s.bodyEquals(body)) {
             return "body";
         }
         return null;
