@@ -14,7 +14,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "trackrecord", mixinStandardHelpOptions = true, version = "trackrecord 0.1.0",
         description = "Verify export bundles, check a data directory, make keys and export offline.",
         subcommands = {VerifyCommand.class, FsckCommand.class, KeygenCommand.class, ExportCommand.class,
-                TokenCommand.class, ConsensusCommand.class, BenchCommand.class,
+                TokenCommand.class, ImportCommand.class, ConsensusCommand.class, BenchCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     @Spec
