@@ -1,0 +1,30 @@
+-- wrk script: single-entry appends, each with its own event_id (thread id + counter).
+local counter = 0
+local thread_id = 0
+local threads = {}
+
+function setup(thread)
+   thread:set("tid", #threads)
+   table.insert(threads, thread)
+end
+
+function init(args)
+   thread_id = tid
+end
+
+request = function()
+   counter = counter + 1
+   local eid = "wrk-" .. os.time() .. "-" .. thread_id .. "-" .. counter
+   local body = '{"kind":"audit.result","contractor":"c-' .. (counter % 5000) .. '","event_id":"' .. eid ..
+      '","body":{"occurred_at":"2026-11-01T10:00:00Z","audit_id":"a-' .. eid ..
+      '","task_id":"t-1","method":"gold","auditor":"qa-bot-7","verdict":"pass","score_bp":9000,' ..
+      '"error_tags":["none"],"evidence_sha256":"9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}}'
+   return wrk.format("POST", "/v1/entries", {["Content-Type"] = "application/json",
+      ["Authorization"] = "Bearer " .. os.getenv("TOKEN")}, body)
+end
+
+function done(summary, latency, requests)
+   io.write(string.format("RESULT %d %d %.3f %.3f %d\n", summary.requests, summary.duration,
+      latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+      summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+end
