@@ -99,6 +99,7 @@ public final class TrackRecordServer implements AutoCloseable {
             Api api = new Api(ledger, checkpointer, validator,
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,
                     new Api.Limits(settings.maxBodyBytes()), reputation);
+            resources.push(api.followLedgerInBackground());
 
             HealthCheck storage = new HealthCheck() {
                 @Override

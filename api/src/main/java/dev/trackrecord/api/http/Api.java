@@ -231,7 +231,6 @@ public final class Api {
         }
         appended.increment(fresh);
         duplicates.increment(results.size() - fresh);
-        followLedger();
         // 201 when anything was appended; a pure resend changes nothing and answers 200.
         res.status(fresh > 0 ? 201 : 200);
         sendJson(res, JSON.writeValueAsBytes(answer));
@@ -446,6 +445,7 @@ public final class Api {
     // ---------------------------------------------------------------- reputation
 
     private void reputation(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        catchUpReputation();
         String id = contractorId(req.path().pathParameters().get("id"));
         Optional<String> asOfSeq = query(req, "as_of_seq");
         Optional<String> asOfTime = query(req, "as_of_time");
@@ -487,6 +487,7 @@ public final class Api {
     }
 
     private void reputationBatch(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        catchUpReputation();
         requireJson(req);
         JsonNode body;
         try {
@@ -531,6 +532,7 @@ public final class Api {
     }
 
     private void top(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        catchUpReputation();
         String skill = query(req, "skill").orElseThrow(() -> ProblemException.badParameter("skill", "is required"));
         if (!CONTRACTOR.matcher(skill).matches()) {
             throw ProblemException.badParameter("skill", "must be a skill code of 1 to 64 letters, digits, or . _ : -");
@@ -620,6 +622,34 @@ public final class Api {
      * reads its own writes. The entries are durable whatever happens here: a scoring failure is
      * logged, not answered as a failed append.
      */
+    /**
+     * Scores follow the ledger on a background thread, off the append path; a score read first
+     * applies whatever that thread has not yet, so a caller always sees its own acknowledged appends.
+     */
+    private void catchUpReputation() {
+        if (reputation.appliedSize() < ledger.size()) {
+            followLedger();
+        }
+    }
+
+    /** Starts the thread that keeps the reputation index up with the ledger; close it to stop. */
+    public AutoCloseable followLedgerInBackground() {
+        Thread follower = Thread.ofPlatform().daemon(true).name("reputation-follower").start(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                if (reputation.appliedSize() < ledger.size()) {
+                    followLedger();
+                } else {
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }
+        });
+        return follower::interrupt;
+    }
+
     private void followLedger() {
         try {
             reputation.catchUp();
