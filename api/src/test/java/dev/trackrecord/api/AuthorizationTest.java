@@ -49,6 +49,7 @@ class AuthorizationTest {
         SPEC.put("POST /v1/reputation:batch", scoreReaders);
         SPEC.put("GET /v1/reputation/top", scoreReaders);
         SPEC.put("POST /v1/policies", EnumSet.of(Role.ADMIN));
+        SPEC.put("GET /v1/exports", EnumSet.of(Role.COMPLIANCE, Role.ADMIN));
     }
 
     /** A concrete request for each route, valid once the log holds entry 0 and a checkpoint at 1. */
@@ -57,6 +58,7 @@ class AuthorizationTest {
             Map.entry("/v1/reputation:batch", "/v1/reputation:batch"),
             Map.entry("/v1/reputation/top", "/v1/reputation/top?skill=ner&limit=5"),
             Map.entry("/v1/policies", "/v1/policies"),
+            Map.entry("/v1/exports", "/v1/exports?contractor=c-auth"),
             Map.entry("/v1/entries", "/v1/entries"),
             Map.entry("/v1/entries/{seq}", "/v1/entries/0"),
             Map.entry("/v1/contractors/{id}/entries", "/v1/contractors/c-auth/entries?limit=10"),

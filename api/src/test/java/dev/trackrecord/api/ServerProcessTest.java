@@ -92,6 +92,23 @@ class ServerProcessTest {
             proof.get("hashes").forEach(h -> hashes.add(HEX.parseHex(h.asText())));
             ProofVerifier.verifyInclusion(seq, checkpoint.treeSize(), Rfc9162.leafHash(entry), hashes,
                     checkpoint.rootHash());
+
+            // Export the contractor's signed audit trail and verify it offline, as a third party would.
+            HttpResponse<byte[]> export = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/exports?contractor=c-e2e"))
+                    .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(export.statusCode()).isEqualTo(200);
+            assertThat(export.headers().firstValue("Content-Type")).hasValue("application/zip");
+            Path bundle = data.resolveSibling("export.zip");
+            Files.write(bundle, export.body());
+            var verified = dev.trackrecord.ledger.bundle.BundleVerifier.verify(bundle, java.util.Optional.of(verifier));
+            assertThat(verified.entryCount()).isEqualTo(1);
+
+            // One changed byte in the exported entry line fails verification, naming the place.
+            Path tampered = data.resolveSibling("tampered.zip");
+            rewriteEntry(bundle, tampered, "entries.jsonl", "\"score_bp\":9650", "\"score_bp\":9651");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.trackrecord.ledger.bundle.BundleVerifier
+                            .verify(tampered, java.util.Optional.of(verifier)))
+                    .hasMessageContaining("entries.jsonl line 1 (seq " + seq + ")");
         } finally {
             served.stop();
         }
@@ -179,6 +196,25 @@ class ServerProcessTest {
             throw new AssertionError("server did not start within 30 s:\n" + log);
         }
         return new Served(process, actual, log);
+    }
+
+    /** Copies a zip, replacing {@code from} with {@code to} once in member {@code name}. */
+    private static void rewriteEntry(Path in, Path out, String name, String from, String to) throws IOException {
+        try (var zin = new java.util.zip.ZipInputStream(Files.newInputStream(in));
+             var zout = new java.util.zip.ZipOutputStream(Files.newOutputStream(out))) {
+            java.util.zip.ZipEntry e;
+            while ((e = zin.getNextEntry()) != null) {
+                byte[] bytes = zin.readAllBytes();
+                if (e.getName().equals(name)) {
+                    String text = new String(bytes, StandardCharsets.UTF_8);
+                    assertThat(text).contains(from);
+                    bytes = text.replaceFirst(java.util.regex.Pattern.quote(from), to).getBytes(StandardCharsets.UTF_8);
+                }
+                zout.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                zout.write(bytes);
+                zout.closeEntry();
+            }
+        }
     }
 
     private static String get(HttpClient client, String url, String token) throws IOException, InterruptedException {

@@ -1,5 +1,12 @@
 package dev.trackrecord.api.http;
 
+import dev.trackrecord.ledger.bundle.BundleWriter;
+import dev.trackrecord.ledger.bundle.ExportQuery;
+import dev.trackrecord.ledger.bundle.InvalidQueryException;
+import dev.trackrecord.ledger.note.NoteVerifier;
+import java.io.OutputStream;
+import java.time.Clock;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -160,6 +167,7 @@ public final class Api {
         b.add(new Binding(new Route(Method.POST, "/v1/reputation:batch", scoreReaders), this::reputationBatch));
         b.add(new Binding(new Route(Method.GET, "/v1/reputation/top", scoreReaders), this::top));
         b.add(new Binding(new Route(Method.POST, "/v1/policies", admin), this::publishPolicy));
+        b.add(new Binding(new Route(Method.GET, "/v1/exports", Set.of(Role.COMPLIANCE, Role.ADMIN)), this::export));
         this.bindings = List.copyOf(b);
     }
 
@@ -306,6 +314,41 @@ public final class Api {
         byte[] entry = ledger.entry(seq).orElseThrow(() -> ProblemException.notFound(
                 "no entry at seq " + seq + "; the log holds " + ledger.size() + " entries"));
         sendJson(res, entry);
+    }
+
+    /**
+     * The signed audit trail of DESIGN.md as a zip, streamed: entries selected by the query, their
+     * inclusion proofs against the latest checkpoint, the checkpoint, the verifier key, a manifest,
+     * and with {@code since_size} a consistency proof from the checkpoint issued at that size.
+     */
+    private void export(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        ExportQuery exportQuery;
+        try {
+            exportQuery = ExportQuery.parse(query(req, "contractor").orElse(null), query(req, "from_seq").orElse(null),
+                    query(req, "to_seq").orElse(null), query(req, "kinds").orElse(null),
+                    query(req, "since_size").orElse(null));
+        } catch (InvalidQueryException e) {
+            throw ProblemException.badParameter(e.parameter(), e.getMessage().substring(e.parameter().length() + 2));
+        }
+        long checkpointSize = ledger.latestCheckpointSize();
+        if (checkpointSize < 0) {
+            throw new ProblemException(503, "no-checkpoint", "No checkpoint yet",
+                    "the log has no signed checkpoint to export against yet; retry in a few seconds",
+                    List.of(), Map.of("Retry-After", "2"));
+        }
+        if (exportQuery.sinceSize().isPresent()) {
+            long m = exportQuery.sinceSize().getAsLong();
+            if (m > checkpointSize || ledger.checkpoint(m).isEmpty()) {
+                throw ProblemException.badParameter("since_size", "must be the tree size of a checkpoint the log issued"
+                        + " (at most " + checkpointSize + "); none was issued at " + m);
+            }
+        }
+        NoteVerifier key = NoteVerifier.parse(verifierKey);
+        res.header(HeaderNames.CONTENT_TYPE, "application/zip");
+        res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"trackrecord-export.zip\"");
+        try (OutputStream os = res.outputStream()) {
+            BundleWriter.write(ledger, exportQuery, key, Clock.systemUTC(), os);
+        }
     }
 
     private void contractorEntries(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
