@@ -88,9 +88,10 @@ async function rootFromInclusionProof(index, size, leaf, proof) {
 
 // C2SP signed-note verifier key: <name>+<8 hex key id>+base64(0x01 || Ed25519 public key).
 async function parseVerifierKey(text) {
-  const parts = text.trim().split('+');
-  if (parts.length !== 3) throw new Error('verifier key is not name+keyid+key');
-  const [name, idHex, b64] = parts;
+  // The name holds no '+'; the base64 key may.
+  const m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/=]+)$/.exec(text.trim());
+  if (!m) throw new Error('verifier key is not name+keyid+key');
+  const [, name, idHex, b64] = m;
   const raw = b64ToBytes(b64);
   if (raw.length !== 33 || raw[0] !== 1) throw new Error('verifier key is not an Ed25519 key');
   const pub = raw.slice(1);
@@ -462,7 +463,7 @@ async function loadAccessLog() {
   const c = $('access-chain');
   c.className = 'summary ' + (log.chain.verified ? 'ok' : 'bad');
   c.textContent = log.chain.verified
-    ? 'The access log\'s hash chain verified (' + log.chain.length + ' records in all).'
+    ? 'The access log\'s hash chain verified (' + log.chain.length + (log.chain.length === 1 ? ' record' : ' records') + ' in all).'
     : 'The access log does NOT verify: ' + log.chain.problem;
   const rows = $('access-rows');
   rows.replaceChildren();
