@@ -253,7 +253,7 @@ function explain(item) {
 
 function bandBar(s, name) {
   const w = 300, h = 18, x = (v) => Math.max(0, Math.min(w, (Number(pct(v)) || 0) / 100 * w));
-  const bar = svg('svg', { viewBox: `0 0 ${w} ${h}`, class: 'bar', role: 'img',
+  const bar = svg('svg', { viewBox: `0 0 ${w} ${h}`, class: 'bar', role: 'img', preserveAspectRatio: 'none',
     'aria-label': name + ' score ' + pct(s.score) + ', likely between ' + pct(s.lower) + ' and ' + pct(s.upper) });
   bar.append(svg('rect', { x: 0, y: 6, width: w, height: 6, fill: '#e3e3e3' }));
   bar.append(svg('rect', { x: x(s.lower), y: 3, width: Math.max(2, x(s.upper) - x(s.lower)), height: 12, fill: '#1f4e9a55' }));

@@ -53,8 +53,9 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * The contractor page in headless Chromium against a real server: sign in by keyboard, the score
  * state, the chart, every entry verified by the page's own WebCrypto, a dispute, the download
- * verified by {@link BundleVerifier}, the access log, and a proof altered in transit (by a
- * proxy between browser and server) shown as failed. Screenshots go to target/screenshots/.
+ * verified by {@link BundleVerifier}, the access log, a proof altered in transit (by a
+ * proxy between browser and server) shown as failed, and the score block given a reputation
+ * document (answered by a proxy until the reputation engine is wired in). Screenshots go to target/screenshots/.
  *
  * <p>Needs /usr/bin/chromium and /usr/bin/chromedriver; without them it is skipped, unless the
  * CI environment variable is set, where it fails (.ci/run installs both).
@@ -68,6 +69,7 @@ class ContractorPageBrowserTest {
 
     private static TestServer server;
     private static TamperingProxy proxy;
+    private static TamperingProxy scoreProxy;
     private static WebDriver driver;
     private static Path profile;
     private static Path downloads;
@@ -100,7 +102,8 @@ class ContractorPageBrowserTest {
         ownEntries = audits.length + 1;
         tamperedSeq = server.server.ledger().contractorSeqs("c-1")[2];
         checkpoint();
-        proxy = TamperingProxy.start(server.server.port(), "/v1/me/entries/" + tamperedSeq + "/proof");
+        proxy = TamperingProxy.start(server.server.port(), "/v1/me/entries/" + tamperedSeq + "/proof", null);
+        scoreProxy = TamperingProxy.start(server.server.port(), "-", STAND_IN_REPUTATION);
 
         Files.createDirectories(SCREENSHOTS);
         profile = Files.createTempDirectory("chromium-profile");
@@ -127,6 +130,9 @@ class ContractorPageBrowserTest {
         }
         if (proxy != null) {
             proxy.close();
+        }
+        if (scoreProxy != null) {
+            scoreProxy.close();
         }
         if (server != null) {
             server.close();
@@ -248,6 +254,35 @@ class ContractorPageBrowserTest {
         screenshot("06-tampered-proof-failed");
     }
 
+    /**
+     * A reputation document in the shape of {@code GET /v1/contractors/{id}/reputation}, answered by
+     * a proxy in place of the server's 503 until the reputation engine is wired in.
+     */
+    private static final String STAND_IN_REPUTATION = """
+            {"contractor":"c-1","policy":"policy-1","as_of":{"seq":12,"ts":"2026-11-28T10:00:00.000Z"},
+             "status":"active","overall":{"score":8750,"lower":8100,"upper":9230,"n_eff":6.4},
+             "skills":{"ner":{"score":9100,"lower":8300,"upper":9600,"n_eff":3.1},
+                       "medical":{"score":8200,"lower":7000,"upper":9000,"n_eff":2.2}},
+             "credentials":[],
+             "explanation":[{"seq":4,"kind":"audit.result","delta_bp":-640,"reason":"failed gold audit"},
+                            {"seq":8,"kind":"audit.result","delta_bp":210}]}
+            """;
+
+    @Test
+    @Order(7)
+    void withAReputationDocument_showsScoreBandSkillsAndExplanation() {
+        driver.get("http://127.0.0.1:" + scoreProxy.port() + "/me");
+        signInByKeyboard();
+        waitFor(() -> !driver.findElements(By.id("score-value")).isEmpty());
+        assertThat(driver.findElement(By.id("score-value")).getText()).isEqualTo("87.5");
+        assertThat(driver.findElement(By.id("score-band")).getText()).contains("Likely between 81.0 and 92.3");
+        assertThat(driver.findElement(By.id("skills")).getText()).contains("ner: 91.0").contains("medical: 82.0");
+        assertThat(driver.findElement(By.id("explanation-list")).getText())
+                .contains("Entry #4 (audit.result) moved your score down by 6.4 points: failed gold audit.");
+        waitForBadges(ownEntries + 1, 0);
+        screenshot("07-with-score");
+    }
+
     // ---------------------------------------------------------------- helpers
 
     private static void signInByKeyboard() {
@@ -328,18 +363,21 @@ class ContractorPageBrowserTest {
         private final HttpClient client = HttpClient.newHttpClient();
         private final int target;
         private final String tamperPath;
+        private final byte[] reputation;
         private final java.util.concurrent.atomic.AtomicInteger tampered = new java.util.concurrent.atomic.AtomicInteger();
 
-        private TamperingProxy(int target, String tamperPath) throws IOException {
+        private TamperingProxy(int target, String tamperPath, String reputation) throws IOException {
             this.target = target;
             this.tamperPath = tamperPath;
+            this.reputation = reputation == null ? null : reputation.getBytes(StandardCharsets.UTF_8);
             this.http = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             http.createContext("/", this::forward);
             http.start();
         }
 
-        static TamperingProxy start(int target, String tamperPath) throws IOException {
-            return new TamperingProxy(target, tamperPath);
+        /** @param reputation when not null, the answer to /v1/me/reputation instead of the server's */
+        static TamperingProxy start(int target, String tamperPath, String reputation) throws IOException {
+            return new TamperingProxy(target, tamperPath, reputation);
         }
 
         int port() {
@@ -364,6 +402,15 @@ class ContractorPageBrowserTest {
                 }
                 HttpResponse<byte[]> res = client.send(req.build(), HttpResponse.BodyHandlers.ofByteArray());
                 byte[] out = res.body();
+                if (reputation != null && ex.getRequestURI().getPath().equals("/v1/me/reputation")
+                        && ex.getRequestHeaders().getFirst("Authorization") != null) {
+                    ex.getResponseHeaders().put("Content-Type", List.of("application/json"));
+                    ex.sendResponseHeaders(200, reputation.length);
+                    try (OutputStream o = ex.getResponseBody()) {
+                        o.write(reputation);
+                    }
+                    return;
+                }
                 if (ex.getRequestURI().getPath().equals(tamperPath) && res.statusCode() == 200) {
                     ObjectNode proof = (ObjectNode) TestServer.JSON.readTree(out);
                     ArrayNode hashes = (ArrayNode) proof.get("hashes");
