@@ -5,6 +5,9 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.trackrecord.api.auth.TokenKeys;
 import dev.trackrecord.api.auth.TokenVerifier;
 import dev.trackrecord.api.http.Api;
+import dev.trackrecord.api.me.AccessLog;
+import dev.trackrecord.api.me.MeRoutes;
+import dev.trackrecord.api.me.ReputationView;
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
@@ -100,6 +103,12 @@ public final class TrackRecordServer implements AutoCloseable {
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,
                     new Api.Limits(settings.maxBodyBytes()), reputation);
             resources.push(api.followLedgerInBackground());
+            AccessLog accessLog = AccessLog.open(settings.dataDir().resolve("access-log.jsonl"), Clock.systemUTC(),
+                    AccessLog.DEFAULT_CAPACITY);
+            resources.push(accessLog);
+            api.recordReadsWith(accessLog);
+            new MeRoutes(ledger, new SubmissionValidator(Clock.systemUTC()), signer.verifier(), accessLog,
+                    api::reputationDocument, Clock.systemUTC()).addTo(api);
 
             HealthCheck storage = new HealthCheck() {
                 @Override
@@ -131,7 +140,10 @@ public final class TrackRecordServer implements AutoCloseable {
                             HealthObserver.builder().details(true).addCheck(storage).build(),
                             MetricsObserver.create()))
                     .addFeature(OpenApiFeature.create())
-                    .routing(api::register)
+                    .routing(routing -> {
+                        api.register(routing);
+                        MeRoutes.registerPage(routing);
+                    })
                     .build();
             server.start();
             resources.push(server::stop);

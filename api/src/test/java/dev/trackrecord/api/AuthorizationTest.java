@@ -50,7 +50,23 @@ class AuthorizationTest {
         SPEC.put("GET /v1/reputation/top", scoreReaders);
         SPEC.put("POST /v1/policies", EnumSet.of(Role.ADMIN));
         SPEC.put("GET /v1/exports", EnumSet.of(Role.COMPLIANCE, Role.ADMIN));
+        Set<Role> contractor = EnumSet.of(Role.CONTRACTOR);
+        SPEC.put("GET /v1/me/reputation", contractor);
+        SPEC.put("GET /v1/me/entries", contractor);
+        SPEC.put("GET /v1/me/entries/{seq}/proof", contractor);
+        SPEC.put("GET /v1/me/export", contractor);
+        SPEC.put("POST /v1/me/disputes", contractor);
+        SPEC.put("GET /v1/me/access-log", contractor);
     }
+
+    /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 1. */
+    private static final Map<String, String> CONCRETE_ME = Map.of(
+            "/v1/me/reputation", "/v1/me/reputation",
+            "/v1/me/entries", "/v1/me/entries?limit=10",
+            "/v1/me/entries/{seq}/proof", "/v1/me/entries/1/proof",
+            "/v1/me/export", "/v1/me/export",
+            "/v1/me/disputes", "/v1/me/disputes",
+            "/v1/me/access-log", "/v1/me/access-log");
 
     /** A concrete request for each route, valid once the log holds entry 0 and a checkpoint at 1. */
     private static final Map<String, String> CONCRETE = Map.ofEntries(
@@ -76,6 +92,8 @@ class AuthorizationTest {
     static void start() {
         server = TestServer.start();
         server.append(TestServer.audit("c-auth", "auth-seed", 9000));
+        assertThat(server.post("/v1/checkpoints", server.token(Role.ADMIN), new byte[0]).statusCode()).isEqualTo(200);
+        server.append(TestServer.audit("c-1", "auth-seed-c1", 9000));
         assertThat(server.post("/v1/checkpoints", server.token(Role.ADMIN), new byte[0]).statusCode()).isEqualTo(200);
     }
 
@@ -104,7 +122,9 @@ class AuthorizationTest {
                 boolean allowed = SPEC.get(name).contains(role);
                 tests.add(DynamicTest.dynamicTest(name + " as " + role.claim() + " -> " + (allowed ? "2xx" : "403"), () -> {
                     HttpResponse<String> r = call(route, server.token(role));
-                    if (allowed) {
+                    if (allowed && route.path().equals("/v1/me/reputation") && r.statusCode() == 503) {
+                        assertProblem(r, "reputation-unavailable"); // until a reputation engine is wired in
+                    } else if (allowed) {
                         assertThat(r.statusCode()).as(r.body()).isBetween(200, 299);
                     } else {
                         assertThat(r.statusCode()).as(r.body()).isEqualTo(403);
@@ -151,7 +171,7 @@ class AuthorizationTest {
     }
 
     private static HttpResponse<String> call(Api.Route route, String token) {
-        String path = CONCRETE.get(route.path());
+        String path = CONCRETE.getOrDefault(route.path(), CONCRETE_ME.get(route.path()));
         if (route.method() == Method.GET) {
             return server.get(path, token);
         }
@@ -159,6 +179,7 @@ class AuthorizationTest {
             case "/v1/entries" -> TestServer.audit("c-auth", "auth-" + EVENTS.incrementAndGet(), 8000);
             case "/v1/reputation:batch" -> "{\"contractors\":[\"c-auth\",\"c-nobody\"]}";
             case "/v1/policies" -> "{\"policy_id\":\"auth-" + EVENTS.incrementAndGet() + "\",\"params\":{\"half_life_days\":90}}";
+            case "/v1/me/disputes" -> "{\"target_seq\":1,\"reason_code\":\"other\",\"reason\":\"auth test\"}";
             default -> "";
         };
         return server.post(path, token, body);

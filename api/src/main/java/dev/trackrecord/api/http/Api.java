@@ -93,9 +93,19 @@ public final class Api {
     public record Route(Method method, String path, Set<Role> roles) {
     }
 
+    /** Handles a route once the token and role are checked. */
     @FunctionalInterface
-    private interface Action {
+    public interface Action {
         void handle(ServerRequest req, ServerResponse res, Principal principal) throws Exception;
+    }
+
+    /** Told of every authorized read of a contractor's data by someone other than that contractor. */
+    @FunctionalInterface
+    public interface ReadRecorder {
+        ReadRecorder NONE = (principal, route, contractor) -> { };
+
+        /** Must not block: it runs on the request thread before the handler. */
+        void read(Principal principal, String route, String contractor);
     }
 
     private record Binding(Route route, Action action) {
@@ -122,7 +132,8 @@ public final class Api {
     private final TokenVerifier tokens;
     private final String verifierKey;
     private final Limits limits;
-    private final List<Binding> bindings;
+    private List<Binding> bindings;
+    private ReadRecorder reads = ReadRecorder.NONE;
     private final Counter appended;
     private final Counter duplicates;
     private final Timer appendLatency;
@@ -171,6 +182,20 @@ public final class Api {
         this.bindings = List.copyOf(b);
     }
 
+    /** Adds a route served by another package, such as {@code /v1/me}; call before {@link #register}. */
+    public Api add(Route route, Action action) {
+        List<Binding> more = new ArrayList<>(bindings);
+        more.add(new Binding(route, action));
+        bindings = List.copyOf(more);
+        return this;
+    }
+
+    /** Reports reads of a contractor's data to {@code recorder}; call before {@link #register}. */
+    public Api recordReadsWith(ReadRecorder recorder) {
+        this.reads = recorder;
+        return this;
+    }
+
     /** The routes this API registers, in registration order. */
     public List<Route> routes() {
         return bindings.stream().map(Binding::route).toList();
@@ -181,7 +206,15 @@ public final class Api {
         for (Binding binding : bindings) {
             Route route = binding.route();
             Action action = binding.action();
-            routing.route(route.method(), route.path(), (req, res) -> action.handle(req, res, authorize(req, route)));
+            ReadRecorder recorder = reads;
+            routing.route(route.method(), route.path(), (req, res) -> {
+                Principal principal = authorize(req, route);
+                if (route.path().contains("{id}")) {
+                    recordRead(recorder, principal, route.method().text() + " " + route.path(),
+                            req.path().pathParameters().get("id"));
+                }
+                action.handle(req, res, principal);
+            });
         }
         Problems.register(routing);
     }
@@ -206,6 +239,13 @@ public final class Api {
                     List.of(), Map.of());
         }
         return principal;
+    }
+
+    /** Every route naming a contractor by {@code {id}} reads that contractor's data. */
+    private static void recordRead(ReadRecorder recorder, Principal principal, String route, String contractor) {
+        if (CONTRACTOR.matcher(contractor).matches() && !principal.contractor().equals(Optional.of(contractor))) {
+            recorder.read(principal, route, contractor);
+        }
     }
 
     private static List<String> claims(Set<Role> roles) {
@@ -309,10 +349,11 @@ public final class Api {
 
     // ---------------------------------------------------------------- reads
 
-    private void entry(ServerRequest req, ServerResponse res, Principal principal) {
+    private void entry(ServerRequest req, ServerResponse res, Principal principal) throws IOException {
         long seq = unsigned("seq", req.path().pathParameters().get("seq"));
         byte[] entry = ledger.entry(seq).orElseThrow(() -> ProblemException.notFound(
                 "no entry at seq " + seq + "; the log holds " + ledger.size() + " entries"));
+        recordRead(reads, principal, "GET /v1/entries/{seq}", contractorOf(entry));
         sendJson(res, entry);
     }
 
@@ -349,6 +390,22 @@ public final class Api {
         try (OutputStream os = res.outputStream()) {
             BundleWriter.write(ledger, exportQuery, key, Clock.systemUTC(), os);
         }
+    }
+
+    /** The top-level {@code contractor} of an entry's canonical bytes. */
+    private static String contractorOf(byte[] entry) throws IOException {
+        try (com.fasterxml.jackson.core.JsonParser p = JSON.getFactory().createParser(entry)) {
+            p.nextToken();
+            while (p.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                p.nextToken();
+                if (field.equals("contractor")) {
+                    return p.getText();
+                }
+                p.skipChildren();
+            }
+        }
+        throw new IllegalStateException("stored entry without contractor");
     }
 
     private void contractorEntries(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
@@ -691,6 +748,16 @@ public final class Api {
             }
         });
         return follower::interrupt;
+    }
+
+    /**
+     * One contractor's reputation with its explanation, as {@code GET /v1/contractors/{id}/reputation}
+     * answers it, for the contractor's own view; empty when the contractor has no scored entries.
+     */
+    public Optional<byte[]> reputationDocument(String contractor) throws IOException {
+        catchUpReputation();
+        Optional<Reputation> r = reputation.explain(contractor);
+        return r.isEmpty() ? Optional.empty() : Optional.of(JSON.writeValueAsBytes(reputationJson(r.get(), true)));
     }
 
     private void followLedger() {

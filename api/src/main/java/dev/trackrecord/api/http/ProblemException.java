@@ -12,14 +12,14 @@ import java.util.Map;
  * @param errors     for validation problems, every violation found
  * @param headers    extra response headers, such as {@code Retry-After} or {@code WWW-Authenticate}
  */
-final class ProblemException extends RuntimeException {
+public final class ProblemException extends RuntimeException {
     private final int status;
     private final String type;
     private final String title;
     private final List<Violation> errors;
     private final Map<String, String> headers;
 
-    ProblemException(int status, String type, String title, String detail, List<Violation> errors,
+    public ProblemException(int status, String type, String title, String detail, List<Violation> errors,
                      Map<String, String> headers) {
         super(detail);
         this.status = status;
@@ -30,12 +30,12 @@ final class ProblemException extends RuntimeException {
     }
 
     /** A 400 about one query or path parameter. */
-    static ProblemException badParameter(String name, String rule) {
+    public static ProblemException badParameter(String name, String rule) {
         return new ProblemException(400, "invalid-parameter", "Invalid parameter", name + ": " + rule,
                 List.of(new Violation(name, rule)), Map.of());
     }
 
-    static ProblemException notFound(String detail) {
+    public static ProblemException notFound(String detail) {
         return new ProblemException(404, "not-found", "Not found", detail, List.of(), Map.of());
     }
 
