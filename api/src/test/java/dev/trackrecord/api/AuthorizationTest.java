@@ -59,11 +59,11 @@ class AuthorizationTest {
         SPEC.put("GET /v1/me/access-log", contractor);
     }
 
-    /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 1. */
+    /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 2 (seq 0 is the default policy). */
     private static final Map<String, String> CONCRETE_ME = Map.of(
             "/v1/me/reputation", "/v1/me/reputation",
             "/v1/me/entries", "/v1/me/entries?limit=10",
-            "/v1/me/entries/{seq}/proof", "/v1/me/entries/1/proof",
+            "/v1/me/entries/{seq}/proof", "/v1/me/entries/2/proof",
             "/v1/me/export", "/v1/me/export",
             "/v1/me/disputes", "/v1/me/disputes",
             "/v1/me/access-log", "/v1/me/access-log");
@@ -179,7 +179,7 @@ class AuthorizationTest {
             case "/v1/entries" -> TestServer.audit("c-auth", "auth-" + EVENTS.incrementAndGet(), 8000);
             case "/v1/reputation:batch" -> "{\"contractors\":[\"c-auth\",\"c-nobody\"]}";
             case "/v1/policies" -> "{\"policy_id\":\"auth-" + EVENTS.incrementAndGet() + "\",\"params\":{\"half_life_days\":90}}";
-            case "/v1/me/disputes" -> "{\"target_seq\":1,\"reason_code\":\"other\",\"reason\":\"auth test\"}";
+            case "/v1/me/disputes" -> "{\"target_seq\":2,\"reason_code\":\"other\",\"reason\":\"auth test\"}";
             default -> "";
         };
         return server.post(path, token, body);
