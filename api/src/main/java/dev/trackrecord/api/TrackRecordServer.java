@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.trackrecord.api.auth.TokenKeys;
 import dev.trackrecord.api.auth.TokenVerifier;
 import dev.trackrecord.api.http.Api;
+import dev.trackrecord.api.kafka.KafkaBridge;
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.note.NoteSigner;
@@ -21,6 +22,7 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -70,6 +72,10 @@ public final class TrackRecordServer implements AutoCloseable {
             Checkpointer checkpointer = new Checkpointer(ledger, signer, settings.checkpointInterval());
             resources.push(checkpointer);
             checkpointer.checkpointNow();
+            if (!settings.kafka().isBlank()) {
+                resources.push(KafkaBridge.start(KafkaBridge.Options.defaults(settings.kafka()), ledger,
+                        Duration.ofMillis(100)));
+            }
 
             Api api = new Api(ledger, checkpointer, new SubmissionValidator(Clock.systemUTC()),
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,
