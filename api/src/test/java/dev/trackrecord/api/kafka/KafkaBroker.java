@@ -95,6 +95,15 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
         process = null;
     }
 
+    /** Kills the broker without a shutdown (SIGKILL), as a crash would. */
+    public synchronized void kill() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly().waitFor();
+        process = null;
+    }
+
     private void awaitReady() throws InterruptedException, IOException {
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(),
