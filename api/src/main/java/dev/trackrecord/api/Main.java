@@ -5,7 +5,7 @@ import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
 
 /**
- * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--kafka BOOTSTRAP]}: runs the service on embedded
+ * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--kafka BOOTSTRAP [--node-id ID]]}: runs the service on embedded
  * storage. Settings come from {@code application.yaml}, then environment variables, then these
  * options.
  */
@@ -17,7 +17,9 @@ public final class Main {
               --origin ORIGIN  the log's origin, fixed when the data directory is created
                                (default trackrecord.local/ledger, TRACKRECORD_ORIGIN)
               --kafka BOOTSTRAP  also consume ledger.events and publish to Kafka at these brokers,
-                               host:port[,host:port...] (default none, TRACKRECORD_KAFKA)""";
+                               host:port[,host:port...] (default none, TRACKRECORD_KAFKA)
+              --node-id ID     this node's stable name in the Kafka consumer group, so a restarted
+                               node resumes its partitions at once (default none, TRACKRECORD_NODE_ID)""";
     private Main() {
     }
 
@@ -73,6 +75,7 @@ public final class Main {
                 }
                 case "--origin" -> settings.withOrigin(value);
                 case "--kafka" -> settings.withKafka(value);
+                case "--node-id" -> settings.withNodeId(value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             };
         }

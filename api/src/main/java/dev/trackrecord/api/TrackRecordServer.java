@@ -73,8 +73,8 @@ public final class TrackRecordServer implements AutoCloseable {
             resources.push(checkpointer);
             checkpointer.checkpointNow();
             if (!settings.kafka().isBlank()) {
-                resources.push(KafkaBridge.start(KafkaBridge.Options.defaults(settings.kafka()), ledger,
-                        Duration.ofMillis(100)));
+                resources.push(KafkaBridge.start(KafkaBridge.Options.defaults(settings.kafka())
+                        .withInstanceId(settings.nodeId()), ledger, Duration.ofMillis(100)));
             }
 
             Api api = new Api(ledger, checkpointer, new SubmissionValidator(Clock.systemUTC()),

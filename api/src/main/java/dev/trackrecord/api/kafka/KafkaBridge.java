@@ -38,8 +38,11 @@ public final class KafkaBridge implements AutoCloseable {
      * @param groupId         the consumer group of the ingest; nodes with one group share the work
      * @param source          the {@code source} recorded in entries appended from Kafka
      * @param eventPartitions partitions of {@code ledger.events} when this node creates it
+     * @param instanceId      the static group member id ({@code group.instance.id}), blank for none:
+     *                        a node restarted under the same id gets its partitions back at once
+     *                        instead of after the session timeout
      */
-    public record Options(String bootstrap, String groupId, String source, int eventPartitions) {
+    public record Options(String bootstrap, String groupId, String source, int eventPartitions, String instanceId) {
         public Options {
             if (bootstrap.isBlank()) {
                 throw new IllegalArgumentException("the Kafka bootstrap servers must not be blank");
@@ -51,7 +54,11 @@ public final class KafkaBridge implements AutoCloseable {
 
         /** Group {@code trackrecord-ingest}, source {@code kafka:ledger.events}, 4 partitions. */
         public static Options defaults(String bootstrap) {
-            return new Options(bootstrap, "trackrecord-ingest", "kafka:" + Topics.EVENTS, 4);
+            return new Options(bootstrap, "trackrecord-ingest", "kafka:" + Topics.EVENTS, 4, "");
+        }
+
+        public Options withInstanceId(String id) {
+            return new Options(bootstrap, groupId, source, eventPartitions, id);
         }
     }
 
@@ -107,6 +114,10 @@ public final class KafkaBridge implements AutoCloseable {
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1000);
+        p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, 10_000);
+        if (!options.instanceId().isBlank()) {
+            p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, options.instanceId());
+        }
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         return p;

@@ -35,7 +35,7 @@ class KafkaBrokerRestartTest {
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicInteger failed = new AtomicInteger();
         try (TrackRecordServer server = TrackRecordServer.start(new Settings(dataDir, "127.0.0.1", 0,
-                Settings.DEFAULT_ORIGIN, Duration.ofMillis(500), 4L * 1024 * 1024, BROKER.bootstrap()));
+                Settings.DEFAULT_ORIGIN, Duration.ofMillis(500), 4L * 1024 * 1024).withKafka(BROKER.bootstrap()));
              KafkaProducer<byte[], byte[]> producer = KafkaTestClients.producer(BROKER.bootstrap())) {
             Ledger ledger = server.ledger();
             Thread load = Thread.ofPlatform().name("test-load").start(() -> {

@@ -52,7 +52,7 @@ class KafkaIngestTest {
     static void start() throws Exception {
         dataDir = Files.createTempDirectory("trackrecord-kafka-ingest");
         server = TrackRecordServer.start(new Settings(dataDir, "127.0.0.1", 0, Settings.DEFAULT_ORIGIN,
-                Duration.ofMillis(200), 4L * 1024 * 1024, BROKER.bootstrap()));
+                Duration.ofMillis(200), 4L * 1024 * 1024).withKafka(BROKER.bootstrap()));
         producer = KafkaTestClients.producer(BROKER.bootstrap());
         admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BROKER.bootstrap()));
     }

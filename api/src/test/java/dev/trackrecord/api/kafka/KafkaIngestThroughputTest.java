@@ -52,7 +52,7 @@ class KafkaIngestThroughputTest {
 
             long start = System.nanoTime();
             try (TrackRecordServer server = TrackRecordServer.start(new Settings(dataDir, "127.0.0.1", 0,
-                    Settings.DEFAULT_ORIGIN, Duration.ofSeconds(2), 4L * 1024 * 1024, BROKER.bootstrap()))) {
+                    Settings.DEFAULT_ORIGIN, Duration.ofSeconds(2), 4L * 1024 * 1024).withKafka(BROKER.bootstrap()))) {
                 boolean done = await(Duration.ofMinutes(10), () -> server.ledger().size() >= MESSAGES);
                 double seconds = (System.nanoTime() - start) / 1e9;
                 assertThat(done).isTrue();
