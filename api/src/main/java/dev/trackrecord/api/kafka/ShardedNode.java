@@ -205,26 +205,39 @@ public final class ShardedNode implements AutoCloseable {
             });
             while (!stopping) {
                 var records = consumer.poll(Duration.ofMillis(200));
-                for (TopicPartition tp : records.partitions()) {
-                    Shard shard = shards.get(tp.partition());
-                    for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-                        if (stopping) {
-                            return;
+                try {
+                    for (TopicPartition tp : records.partitions()) {
+                        Shard shard = shards.get(tp.partition());
+                        for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
+                            if (stopping) {
+                                return;
+                            }
+                            if (record.offset() >= shard.nextOffset) {
+                                apply(shard, record);
+                                shard.nextOffset = record.offset() + 1;
+                            }
                         }
-                        if (record.offset() >= shard.nextOffset) {
-                            apply(shard, record);
-                            shard.nextOffset = record.offset() + 1;
-                        }
+                        saveOffset(shard);
                     }
-                    saveOffset(shard);
+                    producer.flush();
+                    consumer.commitAsync();
+                } catch (WakeupException e) {
+                    throw e;
+                } catch (RuntimeException e) {
+                    // Storage or broker trouble: go back to where each shard stands and try again.
+                    LOG.log(Level.WARNING, "could not apply records of " + SEQUENCE + "; retrying", e);
+                    for (TopicPartition tp : consumer.assignment()) {
+                        consumer.seek(tp, shards.get(tp.partition()).nextOffset);
+                    }
+                    Thread.sleep(1000);
                 }
-                producer.flush();
-                consumer.commitAsync();
             }
         } catch (WakeupException e) {
             if (!stopping) {
                 LOG.log(Level.SEVERE, "sharded consumer stopped", e);
             }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "sharded consumer stopped", e);
         } finally {
