@@ -40,7 +40,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -303,13 +302,6 @@ public final class ShardedNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not record the offset of " + shard.ledger.origin(), e);
         }
-    }
-
-    /** Produces {@code value} to the shard of {@code contractor}; the future completes when it is on the log. */
-    static Future<RecordMetadata> produce(KafkaProducer<byte[], byte[]> producer, int shards, String contractor,
-                                          byte[] value) {
-        return producer.send(new ProducerRecord<>(SEQUENCE, Shards.shardOf(contractor, shards),
-                contractor.getBytes(StandardCharsets.UTF_8), value));
     }
 
     @Override

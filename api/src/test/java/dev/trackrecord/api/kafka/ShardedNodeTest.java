@@ -10,7 +10,6 @@ import dev.trackrecord.api.Settings;
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,7 +68,7 @@ class ShardedNodeTest {
                     for (int i = 0; i < MESSAGES; i++) {
                         String contractor = "c-" + (i % 40);
                         String eventId = "shard-" + i;
-                        producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(ShardedNode.SEQUENCE,
+                        producer.send(new ProducerRecord<>(ShardedNode.SEQUENCE,
                                 Shards.shardOf(contractor, SHARDS), bytes(contractor),
                                 bytes(audit(contractor, eventId, i % 10_001))), (m, e) -> {
                                     if (e == null) {
