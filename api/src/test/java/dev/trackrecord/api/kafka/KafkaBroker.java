@@ -32,7 +32,7 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
     private Path dir;
     private int port;
     private int controllerPort;
-    private Process process;
+    private volatile Process process;
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
@@ -47,6 +47,13 @@ public final class KafkaBroker implements BeforeAllCallback, AfterAllCallback {
                 """);
         run("kafka.tools.StorageTool", "format", "-t", Uuid.randomUuid().toString(),
                 "-c", dir.resolve("server.properties").toString());
+        // If the test JVM dies without afterAll, do not leave a broker behind.
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = process;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }, "kafka-broker-cleanup"));
         start();
     }
 
