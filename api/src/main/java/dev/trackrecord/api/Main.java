@@ -5,7 +5,7 @@ import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
 
 /**
- * {@code trackrecord serve [--data DIR] [--port N] [--origin O]}: runs the service on embedded
+ * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--kafka BOOTSTRAP [--node-id ID]]}: runs the service on embedded
  * storage. Settings come from {@code application.yaml}, then environment variables, then these
  * options.
  */
@@ -15,7 +15,11 @@ public final class Main {
               --data DIR       data directory, created on first start (default ./data, TRACKRECORD_DATA)
               --port N         port to listen on, 0 for any free one (default 8080, TRACKRECORD_PORT)
               --origin ORIGIN  the log's origin, fixed when the data directory is created
-                               (default trackrecord.local/ledger, TRACKRECORD_ORIGIN)""";
+                               (default trackrecord.local/ledger, TRACKRECORD_ORIGIN)
+              --kafka BOOTSTRAP  also consume ledger.events and publish to Kafka at these brokers,
+                               host:port[,host:port...] (default none, TRACKRECORD_KAFKA)
+              --node-id ID     this node's stable name in the Kafka consumer group, so a restarted
+                               node resumes its partitions at once (default none, TRACKRECORD_NODE_ID)""";
     private Main() {
     }
 
@@ -42,6 +46,9 @@ public final class Main {
         System.out.println("data directory: " + settings.dataDir().toAbsolutePath().normalize());
         System.out.println("checkpoint verifier key: " + server.verifierKey());
         System.out.println("token issuer: " + settings.tokenIssuer());
+        if (!settings.kafka().isBlank()) {
+            System.out.println("kafka: " + settings.kafka());
+        }
         System.out.println("listening on http://localhost:" + server.port());
         System.out.flush();
     }
@@ -67,6 +74,8 @@ public final class Main {
                     }
                 }
                 case "--origin" -> settings.withOrigin(value);
+                case "--kafka" -> settings.withKafka(value);
+                case "--node-id" -> settings.withNodeId(value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             };
         }

@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param origin             the log's origin, the name in its checkpoints
  * @param checkpointInterval how often a checkpoint is signed while entries arrive
  * @param maxBodyBytes       largest request body accepted
+ * @param kafka              Kafka bootstrap servers to ingest from and publish to; blank for none
+ * @param nodeId             this node's stable name in Kafka (its static consumer group member id,
+ *                           so a restarted node gets its partitions back at once); blank for none
  */
 public record Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
-                       long maxBodyBytes) {
+                       long maxBodyBytes, String kafka, String nodeId) {
     public static final String DEFAULT_ORIGIN = "trackrecord.local/ledger";
 
     public Settings {
@@ -31,6 +34,12 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
         }
     }
 
+    /** Settings without Kafka. */
+    public Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
+                    long maxBodyBytes) {
+        this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, "", "");
+    }
+
     /** Settings from the {@code trackrecord} node of {@code config}. */
     public static Settings from(Config config) {
         Config t = config.get("trackrecord");
@@ -40,7 +49,9 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
                 t.get("port").asInt().orElse(8080),
                 t.get("origin").asString().orElse(DEFAULT_ORIGIN),
                 t.get("checkpoint-interval").as(Duration.class).orElse(Duration.ofSeconds(2)),
-                t.get("max-body-bytes").asLong().orElse(4L * 1024 * 1024));
+                t.get("max-body-bytes").asLong().orElse(4L * 1024 * 1024),
+                t.get("kafka").asString().orElse(""),
+                t.get("node-id").asString().orElse(""));
     }
 
     /** The issuer every bearer token of this log carries. */
@@ -49,14 +60,22 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
     }
 
     public Settings withDataDir(Path d) {
-        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes);
+        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId);
     }
 
     public Settings withPort(int p) {
-        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes);
+        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId);
     }
 
     public Settings withOrigin(String o) {
-        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes);
+        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId);
+    }
+
+    public Settings withKafka(String bootstrap) {
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId);
+    }
+
+    public Settings withNodeId(String id) {
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id);
     }
 }

@@ -7,7 +7,7 @@ import dev.trackrecord.api.auth.TokenVerifier;
 import dev.trackrecord.api.http.Api;
 import dev.trackrecord.api.me.AccessLog;
 import dev.trackrecord.api.me.MeRoutes;
-import dev.trackrecord.api.me.ReputationView;
+import dev.trackrecord.api.kafka.KafkaBridge;
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
@@ -28,6 +28,7 @@ import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
@@ -87,6 +88,10 @@ public final class TrackRecordServer implements AutoCloseable {
             Checkpointer checkpointer = new Checkpointer(ledger, signer, settings.checkpointInterval());
             resources.push(checkpointer);
             checkpointer.checkpointNow();
+            if (!settings.kafka().isBlank()) {
+                resources.push(KafkaBridge.start(KafkaBridge.Options.defaults(settings.kafka())
+                        .withInstanceId(settings.nodeId()), ledger, Duration.ofMillis(100)));
+            }
 
             // From the last snapshot if it matches the log, then whatever came after it.
             ReputationSnapshots snapshots = new ReputationSnapshots(settings.dataDir());
