@@ -49,6 +49,7 @@ class AuthorizationTest {
         SPEC.put("POST /v1/reputation:batch", scoreReaders);
         SPEC.put("GET /v1/reputation/top", scoreReaders);
         SPEC.put("POST /v1/policies", EnumSet.of(Role.ADMIN));
+        SPEC.put("POST /v1/audits/consensus", EnumSet.of(Role.INGEST, Role.ADMIN));
     }
 
     /** A concrete request for each route, valid once the log holds entry 0 and a checkpoint at 1. */
@@ -57,6 +58,7 @@ class AuthorizationTest {
             Map.entry("/v1/reputation:batch", "/v1/reputation:batch"),
             Map.entry("/v1/reputation/top", "/v1/reputation/top?skill=ner&limit=5"),
             Map.entry("/v1/policies", "/v1/policies"),
+            Map.entry("/v1/audits/consensus", "/v1/audits/consensus"),
             Map.entry("/v1/entries", "/v1/entries"),
             Map.entry("/v1/entries/{seq}", "/v1/entries/0"),
             Map.entry("/v1/contractors/{id}/entries", "/v1/contractors/c-auth/entries?limit=10"),
@@ -74,6 +76,7 @@ class AuthorizationTest {
     static void start() {
         server = TestServer.start();
         server.append(TestServer.audit("c-auth", "auth-seed", 9000));
+        server.append(TestServer.audit("c-auth2", "auth-seed-2", 9000));
         assertThat(server.post("/v1/checkpoints", server.token(Role.ADMIN), new byte[0]).statusCode()).isEqualTo(200);
     }
 
@@ -157,6 +160,10 @@ class AuthorizationTest {
             case "/v1/entries" -> TestServer.audit("c-auth", "auth-" + EVENTS.incrementAndGet(), 8000);
             case "/v1/reputation:batch" -> "{\"contractors\":[\"c-auth\",\"c-nobody\"]}";
             case "/v1/policies" -> "{\"policy_id\":\"auth-" + EVENTS.incrementAndGet() + "\",\"params\":{\"half_life_days\":90}}";
+            // The same batch every time: the first call appends, the others are resends (200).
+            case "/v1/audits/consensus" -> "{\"batch_id\":\"auth-batch\",\"skill\":\"ner\",\"task_ref\":\"t-1\","
+                    + "\"labels\":[{\"item\":\"i\",\"contractor\":\"c-auth\",\"label\":\"a\"},"
+                    + "{\"item\":\"i\",\"contractor\":\"c-auth2\",\"label\":\"a\"}]}";
             default -> "";
         };
         return server.post(path, token, body);

@@ -160,6 +160,8 @@ public final class Api {
         b.add(new Binding(new Route(Method.POST, "/v1/reputation:batch", scoreReaders), this::reputationBatch));
         b.add(new Binding(new Route(Method.GET, "/v1/reputation/top", scoreReaders), this::top));
         b.add(new Binding(new Route(Method.POST, "/v1/policies", admin), this::publishPolicy));
+        ConsensusAudits consensus = new ConsensusAudits(ledger, validator, this::followLedger);
+        b.add(new Binding(new Route(Method.POST, "/v1/audits/consensus", ingest), consensus::handle));
         this.bindings = List.copyOf(b);
     }
 
@@ -238,7 +240,7 @@ public final class Api {
     }
 
     /** Refuses a declared Content-Type other than JSON; a request without one is read as JSON. */
-    private static void requireJson(ServerRequest req) {
+    static void requireJson(ServerRequest req) {
         req.headers().contentType().ifPresent(type -> {
             String subtype = type.subtype();
             if (!type.type().equals("application") || !(subtype.equals("json") || subtype.endsWith("+json"))) {
