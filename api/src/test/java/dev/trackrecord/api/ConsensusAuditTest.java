@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.trackrecord.api.auth.Role;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -13,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -249,6 +255,29 @@ class ConsensusAuditTest {
                     .append(1 + i % 2).append("\",\"label\":\"a\"}");
         }
         return b.append("]}").toString();
+    }
+
+    /** The published schema accepts what the service accepts and refuses the structural mistakes it refuses. */
+    @Test
+    void requestSchema_agreesWithTheServiceOnStructure() throws Exception {
+        String text;
+        try (var in = getClass().getClassLoader().getResourceAsStream("trackrecord/schemas/consensus-request.schema.json")) {
+            assertThat(in).as("consensus-request.schema.json on the classpath (from the schemas module)").isNotNull();
+            text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        String id = "https://trackrecord.dev/schemas/consensus-request.schema.json";
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
+                builder -> builder.schemas(Map.of(id, text))).getSchema(SchemaLocation.of(id));
+        assertThat(schema.validate(batch("b-schema", labels(), "\"method\":\"mv\",\"classes\":[\"pos\",\"neg\"],"
+                + "\"gold\":[{\"item\":\"item-1\",\"gold\":\"neg\"}],"), InputFormat.JSON)).isEmpty();
+        for (Arguments bad : badBatches().toList()) {
+            String name = (String) bad.get()[0];
+            if (List.of("missing skill", "unknown method", "contractor id pattern", "empty").contains(name)) {
+                assertThat(schema.validate((String) bad.get()[1], InputFormat.JSON)).as(name).isNotEmpty();
+            }
+        }
+        assertThat(schema.validate(batch("b-schema", labels(), "\"extra\":1,"), InputFormat.JSON)).isNotEmpty();
+        assertThat(server.post(PATH, ingest, batch("b-schema", labels(), "\"extra\":1,")).statusCode()).isEqualTo(400);
     }
 
     @ParameterizedTest(name = "{0}")
