@@ -36,6 +36,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -256,7 +257,7 @@ final class ConsensusAudits {
         seqs.forEach((contractor, seq) -> entries.addObject()
                 .put("contractor", contractor)
                 .put("seq", seq)
-                .put("leaf_hash", java.util.HexFormat.of().formatHex(ledger.leafHash(seq)))
+                .put("leaf_hash", HexFormat.of().formatHex(ledger.leafHash(seq)))
                 .put("duplicate", !fresh));
         return o;
     }
