@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -167,6 +168,19 @@ class ConsensusAuditTest {
         assertThat(b.get("items")).isEqualTo(a.get("items"));
         assertThat(b.get("entries").findValues("seq")).isEqualTo(a.get("entries").findValues("seq"));
         assertThat(b.get("entries").findValues("duplicate")).allMatch(JsonNode::asBoolean);
+    }
+
+    @Test
+    void sameBatchTwiceAtOnce_appendsOnce() throws Exception {
+        long size = server.logSize();
+        String body = batch("b-race", labels(), "");
+        var first = CompletableFuture.supplyAsync(() -> server.post(PATH, ingest, body));
+        var second = CompletableFuture.supplyAsync(() -> server.post(PATH, ingest, body));
+        List<Integer> statuses = Stream.of(first.get(), second.get()).map(HttpResponse::statusCode).sorted().toList();
+        assertThat(statuses).containsExactly(200, 201);
+        assertThat(server.logSize()).isEqualTo(size + 4);
+        assertThat(TestServer.json(first.get().body()).get("entries").findValues("seq"))
+                .isEqualTo(TestServer.json(second.get().body()).get("entries").findValues("seq"));
     }
 
     @Test
