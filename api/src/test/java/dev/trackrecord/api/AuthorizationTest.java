@@ -57,6 +57,7 @@ class AuthorizationTest {
         SPEC.put("GET /v1/me/export", contractor);
         SPEC.put("POST /v1/me/disputes", contractor);
         SPEC.put("GET /v1/me/access-log", contractor);
+        SPEC.put("POST /v1/audits/consensus", EnumSet.of(Role.INGEST, Role.ADMIN));
     }
 
     /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 2 (seq 0 is the default policy). */
@@ -75,6 +76,7 @@ class AuthorizationTest {
             Map.entry("/v1/reputation/top", "/v1/reputation/top?skill=ner&limit=5"),
             Map.entry("/v1/policies", "/v1/policies"),
             Map.entry("/v1/exports", "/v1/exports?contractor=c-auth"),
+            Map.entry("/v1/audits/consensus", "/v1/audits/consensus"),
             Map.entry("/v1/entries", "/v1/entries"),
             Map.entry("/v1/entries/{seq}", "/v1/entries/0"),
             Map.entry("/v1/contractors/{id}/entries", "/v1/contractors/c-auth/entries?limit=10"),
@@ -92,6 +94,7 @@ class AuthorizationTest {
     static void start() {
         server = TestServer.start();
         server.append(TestServer.audit("c-auth", "auth-seed", 9000));
+        server.append(TestServer.audit("c-auth2", "auth-seed-2", 9000));
         assertThat(server.post("/v1/checkpoints", server.token(Role.ADMIN), new byte[0]).statusCode()).isEqualTo(200);
         server.append(TestServer.audit("c-1", "auth-seed-c1", 9000));
         assertThat(server.post("/v1/checkpoints", server.token(Role.ADMIN), new byte[0]).statusCode()).isEqualTo(200);
@@ -180,6 +183,10 @@ class AuthorizationTest {
             case "/v1/reputation:batch" -> "{\"contractors\":[\"c-auth\",\"c-nobody\"]}";
             case "/v1/policies" -> "{\"policy_id\":\"auth-" + EVENTS.incrementAndGet() + "\",\"params\":{\"half_life_days\":90}}";
             case "/v1/me/disputes" -> "{\"target_seq\":2,\"reason_code\":\"other\",\"reason\":\"auth test\"}";
+            // The same batch every time: the first call appends, the others are resends (200).
+            case "/v1/audits/consensus" -> "{\"batch_id\":\"auth-batch\",\"skill\":\"ner\",\"task_ref\":\"t-1\","
+                    + "\"labels\":[{\"item\":\"i\",\"contractor\":\"c-auth\",\"label\":\"a\"},"
+                    + "{\"item\":\"i\",\"contractor\":\"c-auth2\",\"label\":\"a\"}]}";
             default -> "";
         };
         return server.post(path, token, body);

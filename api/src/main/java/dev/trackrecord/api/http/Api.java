@@ -179,6 +179,8 @@ public final class Api {
         b.add(new Binding(new Route(Method.GET, "/v1/reputation/top", scoreReaders), this::top));
         b.add(new Binding(new Route(Method.POST, "/v1/policies", admin), this::publishPolicy));
         b.add(new Binding(new Route(Method.GET, "/v1/exports", Set.of(Role.COMPLIANCE, Role.ADMIN)), this::export));
+        ConsensusAudits consensus = new ConsensusAudits(ledger, validator, this::followLedger);
+        b.add(new Binding(new Route(Method.POST, "/v1/audits/consensus", ingest), consensus::handle));
         this.bindings = List.copyOf(b);
     }
 
@@ -285,7 +287,7 @@ public final class Api {
     }
 
     /** Refuses a declared Content-Type other than JSON; a request without one is read as JSON. */
-    private static void requireJson(ServerRequest req) {
+    static void requireJson(ServerRequest req) {
         req.headers().contentType().ifPresent(type -> {
             String subtype = type.subtype();
             if (!type.type().equals("application") || !(subtype.equals("json") || subtype.endsWith("+json"))) {
