@@ -15,7 +15,7 @@ import picocli.CommandLine.Spec;
         description = "Verify export bundles, check a data directory, make keys and export offline.",
         subcommands = {VerifyCommand.class, FsckCommand.class, KeygenCommand.class, ExportCommand.class,
                 TokenCommand.class, ConsensusCommand.class, BenchCommand.class,
-                SimulateCommand.class, EvaluateCommand.class,
+                SimulateCommand.class, EvaluateCommand.class, RescoreCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     @Spec
