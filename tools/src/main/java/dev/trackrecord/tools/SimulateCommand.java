@@ -2,6 +2,7 @@ package dev.trackrecord.tools;
 
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.Submission;
+import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.note.NoteSigner;
 import dev.trackrecord.ledger.simulation.Marketplace;
 import dev.trackrecord.ledger.store.Appended;
@@ -90,6 +91,9 @@ final class SimulateCommand implements Callable<Integer> {
         }
         if (batch < 1 || batch > 1000) {
             throw usage("--batch must be from 1 to 1000, was " + batch);
+        }
+        if (end != null && end.isAfter(Instant.now().plus(SubmissionValidator.CLOCK_SKEW))) {
+            throw usage("--end must not be in the future (occurred_at may not be), was " + end);
         }
         Marketplace market;
         try {

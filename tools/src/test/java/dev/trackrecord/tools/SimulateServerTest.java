@@ -123,6 +123,13 @@ class SimulateServerTest {
     }
 
     @Test
+    void simulate_endInTheFuture_isAUsageError() {
+        assertThat(run("simulate", "--data", tmp.resolve("d").toString(), "--end", "2999-01-01T00:00:00Z",
+                "--truth", tmp.resolve("t.json").toString())).isEqualTo(2);
+        assertThat(err).contains("--end must not be in the future");
+    }
+
+    @Test
     void simulate_server_refusingToken_failsWithTheAnswer() {
         assertThat(run("simulate", "--server", "http://127.0.0.1:" + server.getAddress().getPort(), "--token", "wrong",
                 "--contractors", "3", "--entries", "20", "--truth", tmp.resolve("t.json").toString())).isEqualTo(1);
