@@ -60,11 +60,11 @@ class AuthorizationTest {
         SPEC.put("POST /v1/audits/consensus", EnumSet.of(Role.INGEST, Role.ADMIN));
     }
 
-    /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 2 (seq 0 is the default policy). */
+    /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 3 (seq 0 is the default policy, then c-auth and c-auth2). */
     private static final Map<String, String> CONCRETE_ME = Map.of(
             "/v1/me/reputation", "/v1/me/reputation",
             "/v1/me/entries", "/v1/me/entries?limit=10",
-            "/v1/me/entries/{seq}/proof", "/v1/me/entries/2/proof",
+            "/v1/me/entries/{seq}/proof", "/v1/me/entries/3/proof",
             "/v1/me/export", "/v1/me/export",
             "/v1/me/disputes", "/v1/me/disputes",
             "/v1/me/access-log", "/v1/me/access-log");
@@ -182,7 +182,7 @@ class AuthorizationTest {
             case "/v1/entries" -> TestServer.audit("c-auth", "auth-" + EVENTS.incrementAndGet(), 8000);
             case "/v1/reputation:batch" -> "{\"contractors\":[\"c-auth\",\"c-nobody\"]}";
             case "/v1/policies" -> "{\"policy_id\":\"auth-" + EVENTS.incrementAndGet() + "\",\"params\":{\"half_life_days\":90}}";
-            case "/v1/me/disputes" -> "{\"target_seq\":2,\"reason_code\":\"other\",\"reason\":\"auth test\"}";
+            case "/v1/me/disputes" -> "{\"target_seq\":3,\"reason_code\":\"other\",\"reason\":\"auth test\"}";
             // The same batch every time: the first call appends, the others are resends (200).
             case "/v1/audits/consensus" -> "{\"batch_id\":\"auth-batch\",\"skill\":\"ner\",\"task_ref\":\"t-1\","
                     + "\"labels\":[{\"item\":\"i\",\"contractor\":\"c-auth\",\"label\":\"a\"},"
