@@ -30,19 +30,17 @@ final class Chunk {
     static Chunk write(SegmentLog segments, long firstSeq, int[] offsets, long[] eventHashes, int[] contractors,
                        byte[] data, int dataLength) throws java.io.IOException {
         int count = eventHashes.length;
-        int header = headerBytes(count);
-        ByteBuffer buf = ByteBuffer.allocate(header + dataLength).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer header = ByteBuffer.allocate(headerBytes(count)).order(ByteOrder.LITTLE_ENDIAN);
         for (int o : offsets) {
-            buf.putInt(o);
+            header.putInt(o);
         }
         for (long h : eventHashes) {
-            buf.putLong(h);
+            header.putLong(h);
         }
         for (int c : contractors) {
-            buf.putInt(c);
+            header.putInt(c);
         }
-        buf.put(data, 0, dataLength);
-        long position = segments.append(buf.array(), 0, buf.capacity());
+        long position = segments.append(header.array(), data, dataLength);
         Chunk chunk = new Chunk(firstSeq, count, position);
         chunk.offsets = offsets;
         chunk.eventHashes = eventHashes;

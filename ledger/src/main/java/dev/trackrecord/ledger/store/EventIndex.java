@@ -4,15 +4,17 @@ import java.util.function.LongPredicate;
 import java.util.function.LongUnaryOperator;
 
 /**
- * event_id to seq, as an open-addressing table of {@code seq + 1} (0 = empty) keyed by a
- * 64-bit hash of the event id. The hashes themselves live in the chunks, so a slot costs
- * 8 bytes; a hash match is confirmed against the stored entry, so a hash collision can never
- * merge two different events.
+ * event_id to seq, as an open-addressing table keyed by a 64-bit hash of the event id. A slot
+ * (8 bytes) holds {@code seq + 1} in its low 40 bits (0 = empty) and 24 bits of the hash above
+ * them, so most probes that miss are decided without looking up the stored hash; the full
+ * hashes live in the chunks, and a hash match is confirmed against the stored entry, so a hash
+ * collision can never merge two different events.
  *
  * <p>Used by the writer thread only.
  */
 final class EventIndex {
     private static final double MAX_LOAD = 0.6;
+    private static final long SEQ_MASK = (1L << 40) - 1;
 
     private long[] slots;
     private long count;
@@ -44,12 +46,16 @@ final class EventIndex {
      */
     long find(long hash, LongPredicate isSameEvent) {
         int mask = slots.length - 1;
+        long tag = tag(hash);
         for (int i = (int) mix(hash) & mask; ; i = (i + 1) & mask) {
             long v = slots[i];
             if (v == 0) {
                 return -1;
             }
-            long seq = v - 1;
+            if ((v & ~SEQ_MASK) != tag) {
+                continue;
+            }
+            long seq = (v & SEQ_MASK) - 1;
             if (hashOfSeq.applyAsLong(seq) == hash && isSameEvent.test(seq)) {
                 return seq;
             }
@@ -78,19 +84,28 @@ final class EventIndex {
         long[] bigger = new long[slots.length * 2];
         for (long v : slots) {
             if (v != 0) {
-                insert(bigger, hashOfSeq.applyAsLong(v - 1), v - 1);
+                long seq = (v & SEQ_MASK) - 1;
+                insert(bigger, hashOfSeq.applyAsLong(seq), seq);
             }
         }
         slots = bigger;
     }
 
     private static void insert(long[] table, long hash, long seq) {
+        if (seq + 1 > SEQ_MASK) {
+            throw new IllegalStateException("event index holds seqs below 2^40 only");
+        }
         int mask = table.length - 1;
         int i = (int) mix(hash) & mask;
         while (table[i] != 0) {
             i = (i + 1) & mask;
         }
-        table[i] = seq + 1;
+        table[i] = tag(hash) | (seq + 1);
+    }
+
+    /** 24 bits of the hash, other than those that pick the slot, in the slot's top bits. */
+    private static long tag(long hash) {
+        return (hash >>> 40) << 40;
     }
 
     private static int capacityFor(long expected) {

@@ -62,6 +62,7 @@ public final class Ledger implements AutoCloseable {
     private ContractorIndex contractors;
     private CompactRange frontier;
     private byte[] lastLeafHash;
+    private final CanonicalWriter batchBuffer = new CanonicalWriter(1 << 20);
     /** Seq the next sequenced entry gets; ahead of {@code root.size} while a batch commits. */
     private long nextSeq;
     private long lastTsMillis;
@@ -264,11 +265,17 @@ public final class Ledger implements AutoCloseable {
         long ts = Math.max(options.clock().millis(), lastTs);
         Instant tsInstant = Instant.ofEpochMilli(ts);
 
-        CanonicalWriter data = new CanonicalWriter(64 * 1024);
+        int batchEntries = 0;
+        for (Work w : batch) {
+            batchEntries += entriesOf(w);
+        }
+        // The writer's buffer is reused batch after batch; it only grows.
+        CanonicalWriter data = batchBuffer;
+        data.reset();
         IntList offsets = new IntList();
         LongList hashes = new LongList();
         IntList ords = new IntList();
-        Map<String, Pending> pendingByEvent = new HashMap<>();
+        Map<String, Pending> pendingByEvent = new HashMap<>(Math.max(16, batchEntries * 2));
         List<Runnable> completions = new ArrayList<>(batch.size());
         List<StoredCheckpoint> checkpoints = new ArrayList<>();
         List<Object[]> nodes = new ArrayList<>();
@@ -285,7 +292,7 @@ public final class Ledger implements AutoCloseable {
             // Check the whole request before appending any of it, so a clash appends nothing.
             Appended[] results = new Appended[subs.size()];
             EventConflictException conflict = null;
-            Map<String, Integer> firstInRequest = subs.size() > 1 ? new HashMap<>() : null;
+            Map<String, Integer> firstInRequest = subs.size() > 1 ? new HashMap<>(subs.size() * 2) : null;
             for (int i = 0; i < results.length && conflict == null; i++) {
                 Submission s = subs.get(i);
                 if (firstInRequest != null) {

@@ -116,6 +116,19 @@ final class SegmentLog implements AutoCloseable {
         return position(current, end);
     }
 
+    /** Appends {@code head} then the first {@code length} bytes of {@code tail} as one piece. */
+    long append(byte[] head, byte[] tail, int length) throws IOException {
+        long position = append(head, 0, head.length);
+        FileChannel ch = channels.get(current);
+        ByteBuffer buf = ByteBuffer.wrap(tail, 0, length);
+        long at = end;
+        while (buf.hasRemaining()) {
+            at += ch.write(buf, at);
+        }
+        end = at;
+        return position;
+    }
+
     /** Appends {@code length} bytes and returns their position; a piece never spans two segments. */
     long append(byte[] bytes, int offset, int length) throws IOException {
         if (end > 0 && end + length > MAX_SEGMENT_BYTES) {
