@@ -31,7 +31,11 @@ public final class TokenVerifier {
     private static final Pattern CONTRACTOR = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,63}");
     private static final int MAX_TOKEN_LENGTH = 8192;
 
+    private static final int MAX_CACHED = 10_000;
+
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final java.util.concurrent.ConcurrentHashMap<String, Verified> verified =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param keys   public keys of the accepted issuers
@@ -61,6 +65,24 @@ public final class TokenVerifier {
         if (token.isEmpty() || token.length() > MAX_TOKEN_LENGTH) {
             throw new TokenException("bearer token must be 1 to " + MAX_TOKEN_LENGTH + " characters");
         }
+        // An ES256 verification costs more than serving most requests; a token that verified
+        // stays valid until its exp (minus the skew allowance), so remember it until then.
+        Verified known = verified.get(token);
+        if (known != null) {
+            if (System.currentTimeMillis() < known.validUntilMillis()) {
+                return known.principal();
+            }
+            verified.remove(token);
+        }
+        Principal principal = verifyUncached(token);
+        return principal;
+    }
+
+    /** A token that verified, and until when its answer holds. */
+    private record Verified(Principal principal, long validUntilMillis) {
+    }
+
+    private Principal verifyUncached(String token) throws TokenException {
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -94,7 +116,14 @@ public final class TokenVerifier {
             if (subject == null || subject.isBlank() || subject.length() > 128) {
                 throw new TokenException("token sub must be 1 to 128 characters");
             }
-            return new Principal(subject, roles, Optional.ofNullable(roles.contains(Role.CONTRACTOR) ? contractor : null));
+            Principal principal = new Principal(subject, roles,
+                    Optional.ofNullable(roles.contains(Role.CONTRACTOR) ? contractor : null));
+            long exp = claims.getExpirationTime().getTime();
+            if (verified.size() >= MAX_CACHED) {
+                verified.clear();
+            }
+            verified.put(token, new Verified(principal, exp));
+            return principal;
         } catch (ParseException e) {
             throw new TokenException("token claims have the wrong type: " + e.getMessage());
         }
