@@ -14,6 +14,7 @@ import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.note.NoteVerifier;
 import dev.trackrecord.ledger.reputation.EntrySource;
 import dev.trackrecord.ledger.reputation.Reputation;
+import dev.trackrecord.ledger.reputation.ReputationJson;
 import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.reputation.Score;
 import java.io.ByteArrayInputStream;
@@ -250,47 +251,8 @@ final class RescoreCommand implements Callable<Integer> {
         }
     }
 
-    /** The reputation route's JSON (api's Api.reputationJson), field for field. */
+    /** The reputation route's JSON, field for field, always with its explanation. */
     static ObjectNode reputationJson(Reputation r) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("contractor", r.contractor());
-        o.put("policy", r.policyId());
-        ObjectNode asOf = o.putObject("as_of");
-        asOf.put("seq", r.asOfSeq());
-        asOf.put("ts", r.evaluatedAt().toString());
-        o.put("status", r.status().wire());
-        o.put("routable", r.routable());
-        scoreFields(o.putObject("overall"), r.overall());
-        ObjectNode skills = o.putObject("skills");
-        r.skills().forEach((skill, score) -> scoreFields(skills.putObject(skill), score));
-        ArrayNode credentials = o.putArray("credentials");
-        for (Reputation.Credential c : r.credentials()) {
-            ObjectNode co = credentials.addObject()
-                    .put("credential_id", c.credentialId())
-                    .put("type", c.type())
-                    .put("issuer", c.issuer())
-                    .put("valid_from", c.validFrom().toString());
-            c.validUntil().ifPresent(u -> co.put("valid_until", u.toString()));
-            co.put("seq", c.seq());
-        }
-        ArrayNode explanation = o.putArray("explanation");
-        for (Reputation.Effect e : r.explanation()) {
-            ObjectNode eo = explanation.addObject()
-                    .put("seq", e.seq())
-                    .put("kind", e.kind().wire())
-                    .put("occurred_at", e.occurredAt().toString())
-                    .put("effect", e.effect());
-            if (e.voidedBy() >= 0) {
-                eo.put("voided_by", e.voidedBy());
-            }
-        }
-        return o;
-    }
-
-    private static void scoreFields(ObjectNode o, Score s) {
-        o.put("score", s.score());
-        o.put("lower", s.lower());
-        o.put("upper", s.upper());
-        o.put("n_eff", s.nEff());
+        return ReputationJson.of(r, true);
     }
 }

@@ -21,6 +21,7 @@ import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.entry.Violation;
 import dev.trackrecord.ledger.reputation.Policy;
 import dev.trackrecord.ledger.reputation.Reputation;
+import dev.trackrecord.ledger.reputation.ReputationJson;
 import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.reputation.Score;
 import dev.trackrecord.ledger.reputation.TopQuery;
@@ -771,48 +772,11 @@ public final class Api {
     }
 
     private static ObjectNode reputationJson(Reputation r, boolean withExplanation) {
-        ObjectNode o = JSON.createObjectNode();
-        o.put("contractor", r.contractor());
-        o.put("policy", r.policyId());
-        ObjectNode asOf = o.putObject("as_of");
-        asOf.put("seq", r.asOfSeq());
-        asOf.put("ts", r.evaluatedAt().toString());
-        o.put("status", r.status().wire());
-        o.put("routable", r.routable());
-        scoreFields(o.putObject("overall"), r.overall());
-        ObjectNode skills = o.putObject("skills");
-        r.skills().forEach((skill, score) -> scoreFields(skills.putObject(skill), score));
-        ArrayNode credentials = o.putArray("credentials");
-        for (Reputation.Credential c : r.credentials()) {
-            ObjectNode co = credentials.addObject()
-                    .put("credential_id", c.credentialId())
-                    .put("type", c.type())
-                    .put("issuer", c.issuer())
-                    .put("valid_from", c.validFrom().toString());
-            c.validUntil().ifPresent(u -> co.put("valid_until", u.toString()));
-            co.put("seq", c.seq());
-        }
-        if (withExplanation) {
-            ArrayNode explanation = o.putArray("explanation");
-            for (Reputation.Effect e : r.explanation()) {
-                ObjectNode eo = explanation.addObject()
-                        .put("seq", e.seq())
-                        .put("kind", e.kind().wire())
-                        .put("occurred_at", e.occurredAt().toString())
-                        .put("effect", e.effect());
-                if (e.voidedBy() >= 0) {
-                    eo.put("voided_by", e.voidedBy());
-                }
-            }
-        }
-        return o;
+        return ReputationJson.of(r, withExplanation);
     }
 
     private static void scoreFields(ObjectNode o, Score s) {
-        o.put("score", s.score());
-        o.put("lower", s.lower());
-        o.put("upper", s.upper());
-        o.put("n_eff", s.nEff());
+        ReputationJson.score(o, s);
     }
 
     private static String contractorId(String id) {

@@ -1,5 +1,7 @@
 package dev.trackrecord.ledger.consensus;
 
+import dev.trackrecord.ledger.stats.Beta;
+
 import java.util.Arrays;
 
 /**
@@ -91,8 +93,8 @@ public final class Consensus {
         double a = 1 + accuracy * n;
         double b = 1 + (1 - accuracy) * n;
         double tail = (1 - mass) / 2;
-        lo[c] = BetaDistribution.quantile(tail, a, b);
-        hi[c] = BetaDistribution.quantile(1 - tail, a, b);
+        lo[c] = Beta.quantile(tail, a, b);
+        hi[c] = Beta.quantile(1 - tail, a, b);
     }
 
     /** One run of EM; holds the working arrays. */

@@ -1,5 +1,7 @@
 package dev.trackrecord.ledger.reputation;
 
+import dev.trackrecord.ledger.stats.Beta;
+
 import dev.trackrecord.ledger.entry.AuditResult;
 import dev.trackrecord.ledger.entry.ContractorStatus;
 import dev.trackrecord.ledger.entry.CredentialIssued;
@@ -319,8 +321,8 @@ final class ContractorState {
         double alpha = mean * nu;
         double beta = (1 - mean) * nu;
         double tail = (1 - p.bandBp() / 10_000.0) / 2;
-        double lower = BetaMath.quantile(tail, alpha, beta);
-        double upper = BetaMath.quantile(1 - tail, alpha, beta);
+        double lower = Beta.quantile(tail, alpha, beta);
+        double upper = Beta.quantile(1 - tail, alpha, beta);
         double nEff = decay * (sums[QA] + sums[QB] + sums[DA] + sums[DB]);
         return new Score(mean, Math.min(lower, mean), Math.max(upper, mean), nEff);
     }

@@ -1,4 +1,4 @@
-package dev.trackrecord.ledger.reputation;
+package dev.trackrecord.ledger.stats;
 
 /**
  * The Beta distribution's regularized incomplete beta function and its inverse, in plain double
@@ -12,7 +12,7 @@ package dev.trackrecord.ledger.reputation;
  * point whose CDF is within 1e-10 of {@code p}, or the double nearest the quantile where
  * doubles cannot resolve it (mass packed within 1e-16 of 0 or 1).
  */
-final class BetaMath {
+public final class Beta {
     private static final double EPS = 1e-15;
     private static final double FPMIN = Double.MIN_NORMAL / EPS;
     private static final double[] LANCZOS = {
@@ -20,11 +20,11 @@ final class BetaMath {
             -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
             1.5056327351493116e-7};
 
-    private BetaMath() {
+    private Beta() {
     }
 
     /** ln Γ(x) for x > 0, Lanczos approximation (g = 7, n = 9), relative error about 1e-15. */
-    static double logGamma(double x) {
+    public static double logGamma(double x) {
         if (x < 0.5) {
             // Reflection: Γ(x) Γ(1-x) = π / sin(πx)
             return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
@@ -39,7 +39,7 @@ final class BetaMath {
     }
 
     /** I_x(a, b), the Beta(a, b) CDF at x. Requires a > 0, b > 0. */
-    static double regularizedIncompleteBeta(double x, double a, double b) {
+    public static double regularizedIncompleteBeta(double x, double a, double b) {
         if (x <= 0) {
             return 0;
         }
@@ -98,7 +98,7 @@ final class BetaMath {
     }
 
     /** The p-quantile of Beta(a, b): the x with I_x(a, b) = p. Requires 0 <= p <= 1, a > 0, b > 0. */
-    static double quantile(double p, double a, double b) {
+    public static double quantile(double p, double a, double b) {
         if (!(a > 0) || !(b > 0)) {
             throw new IllegalArgumentException("Beta parameters must be positive, were " + a + ", " + b);
         }

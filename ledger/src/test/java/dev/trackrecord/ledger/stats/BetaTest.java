@@ -1,4 +1,4 @@
-package dev.trackrecord.ledger.reputation;
+package dev.trackrecord.ledger.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -6,18 +6,18 @@ import static org.assertj.core.api.Assertions.within;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-class BetaMathTest {
+class BetaTest {
 
     @Test
     void logGamma_knownValues() {
-        assertThat(BetaMath.logGamma(1)).isCloseTo(0, within(1e-14));
-        assertThat(BetaMath.logGamma(0.5)).isCloseTo(Math.log(Math.sqrt(Math.PI)), within(1e-14));
-        assertThat(BetaMath.logGamma(10)).isCloseTo(Math.log(362_880), within(1e-12));
-        assertThat(BetaMath.logGamma(0.1)).isCloseTo(2.252712651734206, within(1e-13));
+        assertThat(Beta.logGamma(1)).isCloseTo(0, within(1e-14));
+        assertThat(Beta.logGamma(0.5)).isCloseTo(Math.log(Math.sqrt(Math.PI)), within(1e-14));
+        assertThat(Beta.logGamma(10)).isCloseTo(Math.log(362_880), within(1e-12));
+        assertThat(Beta.logGamma(0.1)).isCloseTo(2.252712651734206, within(1e-13));
         // ln Γ(1e6) by Stirling with two correction terms
         double x = 1e6;
         double stirling = (x - 0.5) * Math.log(x) - x + 0.5 * Math.log(2 * Math.PI) + 1 / (12 * x) - 1 / (360 * x * x * x);
-        assertThat(BetaMath.logGamma(x)).isCloseTo(stirling, within(1e-6));
+        assertThat(Beta.logGamma(x)).isCloseTo(stirling, within(1e-6));
     }
 
     @Test
@@ -32,7 +32,7 @@ class BetaMathTest {
                 for (int k = a; k <= n; k++) {
                     tail += Math.exp(logChoose(n, k) + k * Math.log(x) + (n - k) * Math.log1p(-x));
                 }
-                assertThat(BetaMath.regularizedIncompleteBeta(x, ab[0], ab[1]))
+                assertThat(Beta.regularizedIncompleteBeta(x, ab[0], ab[1]))
                         .as("I_%s(%d, %d)", x, ab[0], ab[1]).isCloseTo(tail, within(1e-12));
             }
         }
@@ -41,18 +41,18 @@ class BetaMathTest {
     @Test
     void quantile_closedForms() {
         for (double p : new double[]{1e-6, 0.025, 0.05, 0.3, 0.5, 0.95, 0.975, 1 - 1e-6}) {
-            assertThat(BetaMath.quantile(p, 1, 1)).isCloseTo(p, within(1e-12));
-            assertThat(BetaMath.quantile(p, 3, 1)).isCloseTo(Math.pow(p, 1.0 / 3), within(1e-10));
-            assertThat(BetaMath.quantile(p, 1, 4)).isCloseTo(1 - Math.pow(1 - p, 0.25), within(1e-10));
+            assertThat(Beta.quantile(p, 1, 1)).isCloseTo(p, within(1e-12));
+            assertThat(Beta.quantile(p, 3, 1)).isCloseTo(Math.pow(p, 1.0 / 3), within(1e-10));
+            assertThat(Beta.quantile(p, 1, 4)).isCloseTo(1 - Math.pow(1 - p, 0.25), within(1e-10));
             double arcsine = Math.pow(Math.sin(Math.PI * p / 2), 2);
-            assertThat(BetaMath.quantile(p, 0.5, 0.5)).isCloseTo(arcsine, within(1e-10));
+            assertThat(Beta.quantile(p, 0.5, 0.5)).isCloseTo(arcsine, within(1e-10));
         }
     }
 
     @Test
     void quantile_betaTwoTwo_solvesTheCubic() {
         // Beta(2,2): CDF 3x^2 - 2x^3
-        double q = BetaMath.quantile(0.1, 2, 2);
+        double q = Beta.quantile(0.1, 2, 2);
         assertThat(3 * q * q - 2 * q * q * q).isCloseTo(0.1, within(1e-12));
     }
 
@@ -63,13 +63,13 @@ class BetaMathTest {
             double a = Math.pow(10, random.nextDouble(-1, 5));
             double b = Math.pow(10, random.nextDouble(-1, 5));
             double p = random.nextDouble(1e-6, 1 - 1e-6);
-            double x = BetaMath.quantile(p, a, b);
+            double x = Beta.quantile(p, a, b);
             assertThat(x).isBetween(0.0, 1.0);
             // Either the CDF matches, or the true quantile lies between x and a neighbouring double
             // (Beta(30000, 0.15) puts mass within 1e-16 of 1, where doubles cannot resolve it).
-            double cdfError = Math.abs(BetaMath.regularizedIncompleteBeta(x, a, b) - p);
-            boolean bracketed = BetaMath.regularizedIncompleteBeta(Math.nextDown(Math.nextDown(x)), a, b) <= p + 1e-9
-                    && BetaMath.regularizedIncompleteBeta(Math.nextUp(Math.nextUp(x)), a, b) >= p - 1e-9;
+            double cdfError = Math.abs(Beta.regularizedIncompleteBeta(x, a, b) - p);
+            boolean bracketed = Beta.regularizedIncompleteBeta(Math.nextDown(Math.nextDown(x)), a, b) <= p + 1e-9
+                    && Beta.regularizedIncompleteBeta(Math.nextUp(Math.nextUp(x)), a, b) >= p - 1e-9;
             assertThat(cdfError <= 1e-9 || bracketed)
                     .as("a=%s b=%s p=%s x=%s error=%s", a, b, p, x, cdfError).isTrue();
         }
@@ -79,13 +79,13 @@ class BetaMathTest {
     void quantile_isMonotoneInP() {
         double last = 0;
         for (int i = 1; i < 1000; i++) {
-            double q = BetaMath.quantile(i / 1000.0, 7.3, 2.1);
+            double q = Beta.quantile(i / 1000.0, 7.3, 2.1);
             assertThat(q).isGreaterThan(last);
             last = q;
         }
     }
 
     private static double logChoose(int n, int k) {
-        return BetaMath.logGamma(n + 1.0) - BetaMath.logGamma(k + 1.0) - BetaMath.logGamma(n - k + 1.0);
+        return Beta.logGamma(n + 1.0) - Beta.logGamma(k + 1.0) - Beta.logGamma(n - k + 1.0);
     }
 }
