@@ -196,6 +196,24 @@ class MeRoutesTest {
     }
 
     @Test
+    void accessLog_recordsBatchTopAndExportReadsOfYou() throws Exception {
+        String dave = contractorToken("dave");
+        server.append(TestServer.audit("dave", "me-d1", 7000));
+        String marketplace = server.token(Role.MARKETPLACE);
+        String compliance = server.token(Role.COMPLIANCE);
+        assertThat(server.post("/v1/checkpoints", server.token(Role.ADMIN), new byte[0]).statusCode()).isEqualTo(200);
+        assertThat(server.post("/v1/reputation:batch", marketplace, "{\"contractors\":[\"dave\"]}").statusCode())
+                .isEqualTo(200);
+        assertThat(server.get("/v1/exports?contractor=dave", compliance).statusCode()).isEqualTo(200);
+
+        JsonNode log = TestServer.json(server.get("/v1/me/access-log", dave).body());
+
+        List<String> routes = new ArrayList<>();
+        log.get("records").forEach(rec -> routes.add(rec.get("principal").asText() + " " + rec.get("route").asText()));
+        assertThat(routes).contains("test-marketplace POST /v1/reputation:batch", "test-compliance GET /v1/exports");
+    }
+
+    @Test
     void accessLog_showsOthersReadsOfYou_andNeverAnotherContractors() {
         String compliance = server.token(Role.COMPLIANCE);
         assertThat(server.get("/v1/contractors/alice/entries", compliance).statusCode()).isEqualTo(200);

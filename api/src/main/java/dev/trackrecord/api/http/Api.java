@@ -388,6 +388,19 @@ public final class Api {
             }
         }
         NoteVerifier key = NoteVerifier.parse(verifierKey);
+        if (exportQuery.contractor().isPresent()) {
+            recordRead(reads, principal, "GET /v1/exports", exportQuery.contractor().get());
+        } else {
+            // An export of a seq range reads every contractor with an entry in it.
+            long to = Math.min(exportQuery.toSeq().orElse(checkpointSize - 1), checkpointSize - 1);
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (long seq = exportQuery.fromSeq().orElse(0); seq <= to; seq++) {
+                String c = contractorOf(ledger.entry(seq).orElseThrow());
+                if (seen.add(c)) {
+                    recordRead(reads, principal, "GET /v1/exports", c);
+                }
+            }
+        }
         res.header(HeaderNames.CONTENT_TYPE, "application/zip");
         res.header(HeaderNames.CONTENT_DISPOSITION, "attachment; filename=\"trackrecord-export.zip\"");
         try (OutputStream os = res.outputStream()) {
@@ -626,6 +639,7 @@ public final class Api {
         for (JsonNode id : ids) {
             Optional<Reputation> r = reputation.lookup(id.asText());
             if (r.isPresent()) {
+                recordRead(reads, principal, "POST /v1/reputation:batch", id.asText());
                 results.add(reputationJson(r.get(), false));
             } else {
                 unknown.add(id.asText());
@@ -669,6 +683,7 @@ public final class Api {
         asOf.put("ts", reputation.evaluationTime().toString());
         ArrayNode results = answer.putArray("results");
         for (TopQuery.Ranked r : ranked) {
+            recordRead(reads, principal, "GET /v1/reputation/top", r.contractor());
             ObjectNode o = results.addObject().put("contractor", r.contractor());
             scoreFields(o, r.score());
         }
