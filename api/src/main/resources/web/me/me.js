@@ -15,7 +15,7 @@ const REASONS = [
   ['other', 'Something else'],
 ];
 
-const state = { me: null, entries: [], key: null, checkpoints: new Map(), results: new Map(), retries: 0 };
+const state = { me: null, entries: [], history: null, key: null, checkpoints: new Map(), results: new Map(), retries: 0 };
 
 // ------------------------------------------------------------------ HTTP
 
@@ -261,24 +261,39 @@ function bandBar(s, name) {
   return bar;
 }
 
-// Running Beta(1,1) posterior of audit scores by occurred_at, with a ~95% band.
+// The engine's score after each scored entry when the service gives it (state.history);
+// otherwise a running Beta(1,1) posterior of audit scores computed here, with a ~95% band.
 function renderChart() {
   const box = $('chart');
   box.replaceChildren();
+  const engine = state.history && state.history.points && state.history.points.length;
   const audits = state.entries.filter((e) => e.kind === 'audit.result' && e.body && typeof e.body.score_bp === 'number')
     .sort((a, b) => a.body.occurred_at.localeCompare(b.body.occurred_at) || a.seq - b.seq);
-  if (!audits.length) {
+  if (!engine && !audits.length) {
     box.append(el('p', { id: 'chart-empty', text: 'No audit results yet, so there is nothing to chart.' }));
     return;
   }
-  let a = 1, b = 1;
-  const points = audits.map((e) => {
-    const s = e.body.score_bp / 10000;
-    a += s; b += 1 - s;
-    const mean = a / (a + b);
-    const sd = Math.sqrt(mean * (1 - mean) / (a + b + 1));
-    return { t: Date.parse(e.body.occurred_at), mean, lo: Math.max(0, mean - 1.96 * sd), hi: Math.min(1, mean + 1.96 * sd), e };
-  });
+  $('chart-help').textContent = engine
+    ? 'Your overall score as the reputation engine computed it right after each of your audit results and task '
+      + 'outcomes, by the date they happened, with the range it could plausibly be in.'
+    : 'Running average of your audit results by the date they happened, with the range it could plausibly be in, '
+      + 'computed on this page from your verified entries.';
+  let points;
+  if (engine) {
+    points = state.history.points.map((p) => ({ t: Date.parse(p.occurred_at), mean: p.score, lo: p.lower, hi: p.upper,
+      tip: date(p.occurred_at) + ': after entry #' + p.seq + ', score ' + (p.score * 100).toFixed(1), at: p.occurred_at }))
+      .sort((x, y) => x.t - y.t);
+  } else {
+    let a = 1, b = 1;
+    points = audits.map((e) => {
+      const s = e.body.score_bp / 10000;
+      a += s; b += 1 - s;
+      const mean = a / (a + b);
+      const sd = Math.sqrt(mean * (1 - mean) / (a + b + 1));
+      return { t: Date.parse(e.body.occurred_at), mean, lo: Math.max(0, mean - 1.96 * sd), hi: Math.min(1, mean + 1.96 * sd),
+        tip: date(e.body.occurred_at) + ': entry #' + e.seq + ', audit ' + pct(e.body.score_bp), at: e.body.occurred_at };
+    });
+  }
   const W = 640, H = 260, L = 40, R = 12, T = 12, B = 32;
   const t0 = points[0].t, t1 = points[points.length - 1].t;
   const px = (t) => (t1 === t0 ? L + (W - L - R) / 2 : L + (t - t0) / (t1 - t0) * (W - L - R));
@@ -287,10 +302,10 @@ function renderChart() {
   const chart = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', id: 'chart-svg',
     'aria-labelledby': 'chart-title chart-desc' });
   const title = svg('title', { id: 'chart-title' });
-  title.textContent = 'Audit score over time';
+  title.textContent = engine ? 'Score over time' : 'Audit score over time';
   const desc = svg('desc', { id: 'chart-desc' });
-  desc.textContent = points.length + ' audit results from ' + date(audits[0].body.occurred_at) + ' to '
-    + date(last.e.body.occurred_at) + '; running average now ' + (last.mean * 100).toFixed(1)
+  desc.textContent = points.length + (engine ? ' scored entries' : ' audit results') + ' from ' + date(points[0].at)
+    + ' to ' + date(last.at) + '; ' + (engine ? 'score' : 'running average') + ' now ' + (last.mean * 100).toFixed(1)
     + ', likely between ' + (last.lo * 100).toFixed(1) + ' and ' + (last.hi * 100).toFixed(1) + '.';
   chart.append(title, desc);
   for (const v of [0, 0.25, 0.5, 0.75, 1]) {
@@ -308,7 +323,7 @@ function renderChart() {
   for (const p of points) {
     const dot = svg('circle', { class: 'dot', cx: px(p.t), cy: py(p.mean), r: 3.5 });
     const tip = svg('title');
-    tip.textContent = date(p.e.body.occurred_at) + ': entry #' + p.e.seq + ', audit ' + pct(p.e.body.score_bp);
+    tip.textContent = p.tip;
     dot.append(tip);
     chart.append(dot);
   }
@@ -456,6 +471,13 @@ async function loadReputation() {
     if (err instanceof HttpError && err.status >= 500) renderScore(null, err.message);
     else throw err;
   }
+  try {
+    state.history = await (await api('/v1/me/reputation/history')).json();
+  } catch (err) {
+    state.history = null;
+    if (!(err instanceof HttpError && err.status >= 500)) throw err;
+  }
+  renderChart();
 }
 
 async function loadAccessLog() {

@@ -7,6 +7,7 @@ import dev.trackrecord.api.auth.TokenVerifier;
 import dev.trackrecord.api.http.Api;
 import dev.trackrecord.api.me.AccessLog;
 import dev.trackrecord.api.me.MeRoutes;
+import dev.trackrecord.api.me.ReputationView;
 import dev.trackrecord.api.kafka.KafkaBridge;
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
@@ -32,6 +33,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -113,7 +115,17 @@ public final class TrackRecordServer implements AutoCloseable {
             resources.push(accessLog);
             api.recordReadsWith(accessLog);
             new MeRoutes(ledger, new SubmissionValidator(Clock.systemUTC()), signer.verifier(), accessLog,
-                    api::reputationDocument, Clock.systemUTC()).addTo(api);
+                    new ReputationView() {
+                        @Override
+                        public Optional<byte[]> reputation(String contractor) throws Exception {
+                            return api.reputationDocument(contractor);
+                        }
+
+                        @Override
+                        public Optional<byte[]> history(String contractor) throws Exception {
+                            return api.reputationHistory(contractor, 100);
+                        }
+                    }, Clock.systemUTC()).addTo(api);
 
             HealthCheck storage = new HealthCheck() {
                 @Override

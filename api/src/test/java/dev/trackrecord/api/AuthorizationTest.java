@@ -52,6 +52,7 @@ class AuthorizationTest {
         SPEC.put("GET /v1/exports", EnumSet.of(Role.COMPLIANCE, Role.ADMIN));
         Set<Role> contractor = EnumSet.of(Role.CONTRACTOR);
         SPEC.put("GET /v1/me/reputation", contractor);
+        SPEC.put("GET /v1/me/reputation/history", contractor);
         SPEC.put("GET /v1/me/entries", contractor);
         SPEC.put("GET /v1/me/entries/{seq}/proof", contractor);
         SPEC.put("GET /v1/me/export", contractor);
@@ -63,6 +64,7 @@ class AuthorizationTest {
     /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 3 (seq 0 is the default policy, then c-auth and c-auth2). */
     private static final Map<String, String> CONCRETE_ME = Map.of(
             "/v1/me/reputation", "/v1/me/reputation",
+            "/v1/me/reputation/history", "/v1/me/reputation/history",
             "/v1/me/entries", "/v1/me/entries?limit=10",
             "/v1/me/entries/{seq}/proof", "/v1/me/entries/3/proof",
             "/v1/me/export", "/v1/me/export",

@@ -163,9 +163,12 @@ class ContractorPageBrowserTest {
         } else {
             assertThat(driver.findElement(By.id("score-band")).getText()).contains("Likely between");
         }
+        // The chart shows the engine's score after each scored entry: six audits and one task outcome.
+        waitFor(() -> driver.findElement(By.id("chart-desc")).getAttribute("textContent").contains("scored entries"));
         WebElement chart = driver.findElement(By.id("chart-svg"));
-        assertThat(chart.findElements(By.cssSelector("circle"))).hasSize(6);
+        assertThat(chart.findElements(By.cssSelector("circle"))).hasSize(7);
         assertThat(chart.findElement(By.cssSelector("polyline")).getAttribute("points")).isNotBlank();
+        assertThat(driver.findElement(By.id("chart-help")).getText()).contains("reputation engine computed");
 
         waitForBadges(ownEntries, 0);
         assertThat(entrySeqs()).hasSize(ownEntries);

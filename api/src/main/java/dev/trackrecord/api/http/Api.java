@@ -778,6 +778,41 @@ public final class Api {
         return r.isEmpty() ? Optional.empty() : Optional.of(JSON.writeValueAsBytes(reputationJson(r.get(), true)));
     }
 
+    /**
+     * The contractor's overall score as the engine computed it right after each of their scored
+     * entries (audits and task outcomes), at most {@code maxPoints} of them, the last always
+     * included: {@code {"contractor","points":[{"seq","occurred_at","score","lower","upper"}]}}.
+     */
+    public Optional<byte[]> reputationHistory(String contractor, int maxPoints) throws IOException {
+        catchUpReputation();
+        List<Long> scored = new ArrayList<>();
+        List<String> occurred = new ArrayList<>();
+        for (long seq : ledger.contractorSeqs(contractor)) {
+            JsonNode e = JSON.readTree(ledger.entry(seq).orElseThrow());
+            String kind = e.path("kind").asText();
+            if (kind.equals("audit.result") || kind.equals("task.outcome")) {
+                scored.add(seq);
+                occurred.add(e.path("body").path("occurred_at").asText());
+            }
+        }
+        if (scored.isEmpty()) {
+            return Optional.empty();
+        }
+        ObjectNode answer = JSON.createObjectNode();
+        answer.put("contractor", contractor);
+        ArrayNode points = answer.putArray("points");
+        int n = scored.size();
+        int step = Math.max(1, (n + maxPoints - 1) / maxPoints);
+        for (int i = (n - 1) % step; i < n; i += step) {
+            Optional<Reputation> r = reputation.asOfSeq(contractor, scored.get(i), false);
+            if (r.isPresent()) {
+                ObjectNode p = points.addObject().put("seq", scored.get(i)).put("occurred_at", occurred.get(i));
+                scoreFields(p, r.get().overall());
+            }
+        }
+        return Optional.of(JSON.writeValueAsBytes(answer));
+    }
+
     private void followLedger() {
         try {
             reputation.catchUp();

@@ -82,6 +82,7 @@ public final class MeRoutes {
     public void addTo(Api api) {
         Set<Role> contractor = Set.of(Role.CONTRACTOR);
         api.add(new Api.Route(Method.GET, "/v1/me/reputation", contractor), this::reputation);
+        api.add(new Api.Route(Method.GET, "/v1/me/reputation/history", contractor), this::history);
         api.add(new Api.Route(Method.GET, "/v1/me/entries", contractor), this::entries);
         api.add(new Api.Route(Method.GET, "/v1/me/entries/{seq}/proof", contractor), this::proof);
         api.add(new Api.Route(Method.GET, "/v1/me/export", contractor), this::export);
@@ -132,6 +133,15 @@ public final class MeRoutes {
         byte[] doc = reputation.reputation(me).orElseThrow(() -> new ProblemException(503,
                 "reputation-unavailable", "Reputation not available",
                 "reputation engine not available on this service; your entries, proofs and export still are",
+                List.of(), Map.of("Retry-After", "60")));
+        sendJson(res, doc);
+    }
+
+    private void history(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
+        String me = me(principal);
+        byte[] doc = reputation.history(me).orElseThrow(() -> new ProblemException(503,
+                "reputation-unavailable", "Reputation not available",
+                "no score history: the reputation engine is not available, or you have no scored entries yet",
                 List.of(), Map.of("Retry-After", "60")));
         sendJson(res, doc);
     }
