@@ -32,6 +32,7 @@ for _ in $(seq 1 120); do
 done
 INGEST="$("$ROOT/trackrecord" token --data "$DATA" --role ingest --ttl 1d)"
 READER="$("$ROOT/trackrecord" token --data "$DATA" --role compliance --ttl 1d)"
+MARKET="$("$ROOT/trackrecord" token --data "$DATA" --role marketplace --ttl 1d)"
 
 row() {
     local name="$1" unit="$2"
@@ -52,4 +53,5 @@ row "append, batches of 100, 16 connections" entries env TOKEN="$INGEST" BATCH=1
 SIZE="$(curl -fs -H "Authorization: Bearer $READER" "$URL/v1/checkpoints/latest" | sed -n 2p)"
 row "read entry by seq, 64 connections" requests env TOKEN="$READER" PATH_PREFIX="/v1/entries/" MAX="$SIZE" wrk -t2 -c64 -d"${SECS}s" -s "$HERE/read.lua" "$URL"
 row "inclusion proof, 64 connections" requests env TOKEN="$READER" PATH_PREFIX="/v1/proofs/inclusion?tree_size=$SIZE&seq=" MAX="$SIZE" wrk -t2 -c64 -d"${SECS}s" -s "$HERE/read.lua" "$URL"
+row "reputation lookup, 64 connections" requests env TOKEN="$MARKET" PATH_PREFIX="/v1/contractors/c-" PATH_SUFFIX="/reputation" MAX=5000 wrk -t2 -c64 -d"${SECS}s" -s "$HERE/read.lua" "$URL"
 row "health endpoint (no auth, no ledger), 64 connections" requests env TOKEN="$READER" PATH_PREFIX="/observe/health?x=" MAX=1 wrk -t2 -c64 -d"${SECS}s" -s "$HERE/read.lua" "$URL"
