@@ -81,7 +81,7 @@ public final class TrackRecordServer implements AutoCloseable {
             ECKey issuerKey = TokenKeys.loadOrCreate(dir.tokenIssuerKey());
             String verifierKey = signer.verifier().text();
 
-            Ledger ledger = Ledger.open(LedgerOptions.defaults(dir.store(), settings.origin()));
+            Ledger ledger = Ledger.open(LedgerOptions.defaults(dir.root(), settings.origin()));
             resources.push(ledger);
             SubmissionValidator validator = new SubmissionValidator(Clock.systemUTC());
             if (ledger.size() == 0) {

@@ -114,6 +114,11 @@ class ServerProcessTest {
         }
         assertThat(served.process().isAlive()).isFalse();
         assertThat(served.process().exitValue()).as("exit on SIGTERM").isIn(0, 143);
+
+        // The command line reads the same data directory the service wrote.
+        var report = dev.trackrecord.ledger.store.Fsck.check(data);
+        assertThat(report.problem()).isEmpty();
+        assertThat(report.entries()).as("the default policy and the appended entry").isEqualTo(2);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.trackrecord.api.kafka;
 
-import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
@@ -275,7 +274,7 @@ public final class ShardedNode implements AutoCloseable {
     private Shard open(int n) {
         Path dir = dataDir.resolve("shard-" + n);
         RecordClock clock = new RecordClock(); // the ledger's ts and validation's "now" alike
-        Ledger ledger = Ledger.open(LedgerOptions.defaults(new DataDirectory(dir).store(), Shards.origin(origin, n))
+        Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, Shards.origin(origin, n))
                 .withClock(clock));
         Path offsetFile = dir.resolve("sequence-offset");
         long next = 0;

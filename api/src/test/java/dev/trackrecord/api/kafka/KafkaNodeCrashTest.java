@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackrecord.api.Main;
 import dev.trackrecord.api.Settings;
-import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
 import java.io.IOException;
@@ -83,8 +82,7 @@ class KafkaNodeCrashTest {
             }
         }
 
-        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(new DataDirectory(data).store(),
-                Settings.DEFAULT_ORIGIN))) {
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(data, Settings.DEFAULT_ORIGIN))) {
             List<String> ids = new ArrayList<>();
             for (long seq = 0; seq < ledger.size(); seq++) {
                 ids.add(KafkaIngestTest.json(ledger.entry(seq).orElseThrow()).path("event_id").asText());

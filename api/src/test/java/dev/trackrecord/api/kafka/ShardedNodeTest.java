@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trackrecord.api.Settings;
-import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
 import java.nio.file.Path;
@@ -110,8 +109,8 @@ class ShardedNodeTest {
             long heldEntries = 0;
             long takenOverEntries = 0;
             for (int n : heldByA) {
-                try (Ledger mine = Ledger.open(LedgerOptions.defaults(new DataDirectory(dirA.resolve("shard-" + n))
-                        .store(), Settings.DEFAULT_ORIGIN + "/shard-" + n))) {
+                try (Ledger mine = Ledger.open(LedgerOptions.defaults(dirA.resolve("shard-" + n),
+                        Settings.DEFAULT_ORIGIN + "/shard-" + n))) {
                     long size = mine.size();
                     Ledger theirs = b.ledger(n).orElseThrow();
                     heldEntries += size;
