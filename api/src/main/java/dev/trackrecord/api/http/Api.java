@@ -6,7 +6,6 @@ import dev.trackrecord.ledger.bundle.InvalidQueryException;
 import dev.trackrecord.ledger.note.NoteVerifier;
 import java.io.OutputStream;
 import java.time.Clock;
-
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -47,7 +46,6 @@ import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HexFormat;
@@ -429,51 +427,8 @@ public final class Api {
         if (!CONTRACTOR.matcher(id).matches()) {
             throw ProblemException.badParameter("id", "must be a contractor id of 1 to 64 letters, digits, or . _ : -");
         }
-        int limit = query(req, "limit").map(v -> {
-            if (!UNSIGNED.matcher(v).matches() || Long.parseLong(v) < 1 || Long.parseLong(v) > MAX_PAGE) {
-                throw ProblemException.badParameter("limit", "must be an integer from 1 to " + MAX_PAGE + ", was '" + v + "'");
-            }
-            return Integer.parseInt(v);
-        }).orElse(DEFAULT_PAGE);
-        long from = query(req, "cursor").map(Api::decodeCursor).orElse(0L);
-
-        long[] seqs = ledger.contractorSeqs(id);
-        int start = Arrays.binarySearch(seqs, from);
-        if (start < 0) {
-            start = -start - 1;
-        }
-        int end = (int) Math.min((long) start + limit, seqs.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + (end - start) * 512);
-        out.write('{');
-        out.write("\"entries\":[".getBytes(StandardCharsets.UTF_8));
-        for (int i = start; i < end; i++) {
-            if (i > start) {
-                out.write(',');
-            }
-            // Entries are embedded as their canonical bytes, exactly as stored.
-            out.write(ledger.entry(seqs[i]).orElseThrow());
-        }
-        out.write("],\"next_cursor\":".getBytes(StandardCharsets.UTF_8));
-        out.write((end < seqs.length ? "\"" + encodeCursor(seqs[end]) + "\"" : "null").getBytes(StandardCharsets.UTF_8));
-        out.write('}');
-        sendJson(res, out.toByteArray());
-    }
-
-    private static String encodeCursor(long nextSeq) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((CURSOR_PREFIX + nextSeq).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static long decodeCursor(String cursor) {
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
-            if (text.startsWith(CURSOR_PREFIX) && UNSIGNED.matcher(text.substring(CURSOR_PREFIX.length())).matches()) {
-                return Long.parseLong(text.substring(CURSOR_PREFIX.length()));
-            }
-        } catch (IllegalArgumentException ignored) {
-            // fall through
-        }
-        throw ProblemException.badParameter("cursor", "must be a next_cursor value from an earlier page");
+        sendJson(res, EntryPages.render(ledger, ledger.contractorSeqs(id), query(req, "limit"), query(req, "cursor"),
+                CURSOR_PREFIX, "{"));
     }
 
     // ---------------------------------------------------------------- checkpoints

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trackrecord.api.auth.Principal;
 import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.api.http.Api;
+import dev.trackrecord.api.http.EntryPages;
 import dev.trackrecord.api.http.ProblemException;
 import dev.trackrecord.ledger.bundle.BundleWriter;
 import dev.trackrecord.ledger.bundle.ExportQuery;
@@ -31,7 +32,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.List;
@@ -47,8 +47,6 @@ import java.util.regex.Pattern;
  * someone else's answers exactly as a seq that does not exist. Also serves the page at {@code /me}.
  */
 public final class MeRoutes {
-    static final int MAX_PAGE = Api.MAX_PAGE;
-    static final int DEFAULT_PAGE = Api.DEFAULT_PAGE;
     private static final int MAX_DISPUTE_BYTES = 8 * 1024;
     private static final int MAX_ACCESS_RECORDS = 1000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -148,33 +146,9 @@ public final class MeRoutes {
 
     private void entries(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
         String me = me(principal);
-        int limit = query(req, "limit").map(v -> {
-            if (!UNSIGNED.matcher(v).matches() || Long.parseLong(v) < 1 || Long.parseLong(v) > MAX_PAGE) {
-                throw ProblemException.badParameter("limit", "must be an integer from 1 to " + MAX_PAGE
-                        + ", was '" + abbreviate(v) + "'");
-            }
-            return Integer.parseInt(v);
-        }).orElse(DEFAULT_PAGE);
-        long from = query(req, "cursor").map(MeRoutes::decodeCursor).orElse(0L);
         // The cursor only positions within this contractor's own seqs.
-        long[] seqs = ledger.contractorSeqs(me);
-        int start = Arrays.binarySearch(seqs, from);
-        if (start < 0) {
-            start = -start - 1;
-        }
-        int end = (int) Math.min((long) start + limit, seqs.length);
-        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + (end - start) * 512);
-        out.write(("{\"contractor\":" + JSON.writeValueAsString(me) + ",\"entries\":[").getBytes(StandardCharsets.UTF_8));
-        for (int i = start; i < end; i++) {
-            if (i > start) {
-                out.write(',');
-            }
-            out.write(ledger.entry(seqs[i]).orElseThrow());
-        }
-        out.write("],\"next_cursor\":".getBytes(StandardCharsets.UTF_8));
-        out.write((end < seqs.length ? "\"" + encodeCursor(seqs[end]) + "\"" : "null").getBytes(StandardCharsets.UTF_8));
-        out.write('}');
-        sendJson(res, out.toByteArray());
+        sendJson(res, EntryPages.render(ledger, ledger.contractorSeqs(me), query(req, "limit"), query(req, "cursor"),
+                CURSOR_PREFIX, "{\"contractor\":" + JSON.writeValueAsString(me) + ","));
     }
 
     private void proof(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
@@ -339,7 +313,7 @@ public final class MeRoutes {
     /** A seq that is one of {@code me}'s entries; anything else is the same 404. */
     private long ownSeq(String me, String name, String value) {
         if (!UNSIGNED.matcher(value).matches()) {
-            throw ProblemException.badParameter(name, "must be a non-negative integer, was '" + abbreviate(value) + "'");
+            throw ProblemException.badParameter(name, "must be a non-negative integer, was '" + EntryPages.abbreviate(value) + "'");
         }
         long seq = Long.parseLong(value);
         if (Arrays.binarySearch(ledger.contractorSeqs(me), seq) < 0) {
@@ -386,27 +360,6 @@ public final class MeRoutes {
 
     private static Optional<String> query(ServerRequest req, String name) {
         return req.query().first(name).asOptional();
-    }
-
-    private static String encodeCursor(long nextSeq) {
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString((CURSOR_PREFIX + nextSeq).getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static long decodeCursor(String cursor) {
-        try {
-            String text = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
-            if (text.startsWith(CURSOR_PREFIX) && UNSIGNED.matcher(text.substring(CURSOR_PREFIX.length())).matches()) {
-                return Long.parseLong(text.substring(CURSOR_PREFIX.length()));
-            }
-        } catch (IllegalArgumentException ignored) {
-            // fall through
-        }
-        throw ProblemException.badParameter("cursor", "must be a next_cursor value from an earlier page");
-    }
-
-    private static String abbreviate(String value) {
-        return value.length() <= 40 ? value : value.substring(0, 40) + "...";
     }
 
     private static void sendJson(ServerResponse res, byte[] json) {
