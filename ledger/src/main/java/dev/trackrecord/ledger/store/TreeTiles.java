@@ -148,8 +148,6 @@ final class TreeTiles implements NodeReader {
                         : dev.trackrecord.ledger.merkle.Rfc9162.nodeHash(node(level - 1, 2 * index),
                         node(level - 1, 2 * index + 1));
                 System.arraycopy(hash, 0, p, i * HASH, HASH);
-                l.partial = p;
-                l.partialCount = i + 1;
             }
             l.partial = p;
             l.partialCount = count;
