@@ -548,8 +548,14 @@ public final class Api {
             }
             found = reputation.asOfTime(id, time, explain);
             when = " as of " + time;
+        } else if (!explain) {
+            // The hot path of routing services: the document is kept ready per contractor.
+            byte[] document = reputation.lookupJson(id).orElseThrow(
+                    () -> ProblemException.notFound("the log holds no entries about contractor " + id));
+            sendJson(res, document);
+            return;
         } else {
-            found = explain ? reputation.explain(id) : reputation.lookup(id);
+            found = reputation.explain(id);
             when = "";
         }
         Reputation r = found.orElseThrow(() -> ProblemException.notFound("the log holds no entries about contractor "

@@ -68,6 +68,8 @@ final class ContractorState {
     private final List<Contribution> contributions;
     /** The current view at one evaluation time; reset on every change. */
     volatile Reputation cached;
+    /** {@link #cached} as the lookup route's JSON, made on the first lookup after a change. */
+    volatile ReputationJson.Document document;
 
     private record TaskInfo(double weight, List<String> skills) {
     }

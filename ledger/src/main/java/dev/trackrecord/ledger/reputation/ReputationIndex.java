@@ -292,16 +292,47 @@ public final class ReputationIndex {
             if (state == null) {
                 return Optional.empty();
             }
-            Reputation r = state.cached;
-            if (r == null || !r.evaluatedAt().equals(time)) {
-                r = state.view(time, 0, -1);
-                state.cached = r;
-            }
+            Reputation r = current(state, time);
             return Optional.of(new Reputation(r.contractor(), r.policyId(), applied - 1, time, r.status(), r.overall(),
                     r.skills(), r.credentials(), r.explanation()));
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * {@link #lookup} as the JSON document {@link ReputationJson#of} makes of it (with an empty
+     * explanation), without building it per call: a contractor's document is made once per
+     * change of their state or of the evaluation hour, and each call only writes in the log size.
+     */
+    public Optional<byte[]> lookupJson(String contractor) {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            ContractorState state = contractors.get(contractor);
+            if (state == null) {
+                return Optional.empty();
+            }
+            Reputation r = current(state, time);
+            ReputationJson.Document d = state.document;
+            if (d == null || d.basis() != r) {
+                d = ReputationJson.document(r);
+                state.document = d;
+            }
+            return Optional.of(d.asOf(applied - 1));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The state's view at {@code time}, from its cache when that is still current. */
+    private static Reputation current(ContractorState state, Instant time) {
+        Reputation r = state.cached;
+        if (r == null || !r.evaluatedAt().equals(time)) {
+            r = state.view(time, 0, -1);
+            state.cached = r;
+        }
+        return r;
     }
 
     /** The current reputation with its explanation, rebuilt from the contractor's entries. */

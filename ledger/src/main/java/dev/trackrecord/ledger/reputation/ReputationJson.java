@@ -1,15 +1,90 @@
 package dev.trackrecord.ledger.reputation;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * The JSON form of a {@link Reputation}, as {@code GET /v1/contractors/{id}/reputation} answers it
  * and {@code trackrecord rescore} prints it, so the two can be compared field for field.
  */
 public final class ReputationJson {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Stands for the log size while a {@link Document} is written; no real seq is negative. */
+    private static final long SEQ_PLACEHOLDER = Long.MIN_VALUE;
+
     private ReputationJson() {
+    }
+
+    /**
+     * A reputation's document ({@link #of} with an explanation, as the lookup route answers)
+     * with its {@code as_of.seq} left open, so that one document serves every log size until the
+     * contractor's state or the evaluation time changes.
+     *
+     * <p>Immutable: the byte arrays never leave it.
+     */
+    public static final class Document {
+        private final Reputation basis;
+        private final byte[] head;
+        private final byte[] tail;
+
+        private Document(Reputation basis, byte[] head, byte[] tail) {
+            this.basis = basis;
+            this.head = head;
+            this.tail = tail;
+        }
+
+        /** The reputation the document was made from. */
+        public Reputation basis() {
+            return basis;
+        }
+
+        /** The document with {@code as_of.seq} set to {@code seq}. */
+        public byte[] asOf(long seq) {
+            byte[] digits = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
+            byte[] out = Arrays.copyOf(head, head.length + digits.length + tail.length);
+            System.arraycopy(digits, 0, out, head.length, digits.length);
+            System.arraycopy(tail, 0, out, head.length + digits.length, tail.length);
+            return out;
+        }
+    }
+
+    /** The lookup document of {@code r}, its {@code as_of.seq} left open. */
+    public static Document document(Reputation r) {
+        Reputation open = new Reputation(r.contractor(), r.policyId(), SEQ_PLACEHOLDER, r.evaluatedAt(), r.status(),
+                r.overall(), r.skills(), r.credentials(), r.explanation());
+        byte[] whole;
+        try {
+            whole = JSON.writeValueAsBytes(of(open, true));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a reputation document could not be written", e);
+        }
+        // as_of is the third field, after the contractor and policy ids, which hold no quotes: the
+        // first occurrence is the placeholder's.
+        byte[] marker = ("\"as_of\":{\"seq\":" + SEQ_PLACEHOLDER).getBytes(StandardCharsets.US_ASCII);
+        int at = indexOf(whole, marker);
+        if (at < 0) {
+            throw new IllegalStateException("a reputation document lacks its as_of.seq");
+        }
+        int cut = at + marker.length - Long.toString(SEQ_PLACEHOLDER).length();
+        return new Document(r, Arrays.copyOfRange(whole, 0, cut), Arrays.copyOfRange(whole, at + marker.length, whole.length));
+    }
+
+    private static int indexOf(byte[] data, byte[] pattern) {
+        outer:
+        for (int i = 0; i + pattern.length <= data.length; i++) {
+            for (int j = 0; j < pattern.length; j++) {
+                if (data[i + j] != pattern[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
     }
 
     /** The document; {@code explanation} is included when {@code withExplanation}. */

@@ -60,6 +60,37 @@ class ReputationIndexTest {
     @Test
     void lookup_unknownContractor_isEmpty() {
         assertThat(index().lookup("c-nobody")).isEmpty();
+        assertThat(index().lookupJson("c-nobody")).isEmpty();
+    }
+
+    @Test
+    void lookupJson_isTheLookupsDocumentAfterEveryKindOfChange() throws Exception {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        passes("c-a", 3, 9_000, "ner");
+        passes("c-b", 2, 4_000, "pos");
+        ReputationIndex index = index();
+        assertThat(new String(index.lookupJson("c-a").orElseThrow(), java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo(json.writeValueAsString(ReputationJson.of(lookup(index, "c-a"), true)));
+        byte[] before = index.lookupJson("c-a").orElseThrow();
+
+        // Another contractor's entry moves only as_of.seq of c-a's document.
+        passes("c-b", 1, 10_000, "pos");
+        index.catchUp();
+        var moved = json.readTree(index.lookupJson("c-a").orElseThrow());
+        assertThat(json.writeValueAsString(moved))
+                .isEqualTo(json.writeValueAsString(ReputationJson.of(lookup(index, "c-a"), true)));
+        assertThat(moved.path("as_of").path("seq").asLong())
+                .isEqualTo(json.readTree(before).path("as_of").path("seq").asLong() + 1);
+        assertThat(moved.path("overall")).isEqualTo(json.readTree(before).path("overall"));
+
+        // Their own entry changes the score too.
+        passes("c-a", 1, 0, "ner");
+        index.catchUp();
+        var changed = json.readTree(index.lookupJson("c-a").orElseThrow());
+        assertThat(json.writeValueAsString(changed))
+                .isEqualTo(json.writeValueAsString(ReputationJson.of(lookup(index, "c-a"), true)));
+        assertThat(changed.path("overall").path("score").asDouble())
+                .isLessThan(json.readTree(before).path("overall").path("score").asDouble());
     }
 
     @Test
