@@ -189,6 +189,7 @@ public final class Fsck {
         byte[] prevLeaf = new byte[Entry.HASH_BYTES];
         Instant prevTs = Instant.EPOCH;
         Problem[] nodeProblem = new Problem[1];
+        Problem checksumProblem = null;
 
         nextCheckpoint = checkCheckpointsAt(0, nextCheckpoint, checkpointCount, key);
         for (long c = 0; c < root.chunks.size(); c++) {
@@ -279,6 +280,13 @@ public final class Fsck {
                 prevTs = e.ts();
                 entries++;
             }
+            // Reported only after every other check, so that a changed entry is named by the
+            // links and checkpoints; this catches the rest of the record (frame and checksum).
+            Optional<String> damage = chunk.checksumProblem(segments);
+            if (damage.isPresent() && checksumProblem == null) {
+                checksumProblem = new Problem(chunk.firstSeq, "chunk " + c + " (seqs " + chunk.firstSeq + " to "
+                        + (chunk.firstSeq + count - 1) + ") " + damage.get());
+            }
         }
         if (entries != size) {
             throw new Problem(entries, "the chunks hold " + entries + " entries but the log says " + size);
@@ -294,6 +302,9 @@ public final class Fsck {
         if (nextCheckpoint < checkpointCount) {
             throw new Problem(-1, "checkpoint at tree size " + root.checkpoints.get(nextCheckpoint).treeSize
                     + " is beyond the log size " + size);
+        }
+        if (checksumProblem != null) {
+            throw checksumProblem;
         }
     }
 

@@ -32,9 +32,11 @@ import org.eclipse.store.storage.embedded.types.EmbeddedStorageManager;
 
 /**
  * The durable, append-only log of entries: one writer thread sequences appends in batches
- * (group commit), stores each batch in one EclipseStore commit forced to stable storage, then
- * acknowledges every append in it. Readers work on what has been published and never wait for
- * the writer.
+ * (group commit), appends each batch to the segment log, forces it to stable storage (one
+ * fsync), then acknowledges every append in it. EclipseStore records where everything is every
+ * so often and whenever a checkpoint is added; on open, batches that reached the segment log
+ * after its last commit are read back and checked (see {@link SegmentLog}). Readers work on
+ * what has been published and never wait for the writer.
  *
  * <p>Per entry the writer assigns {@code seq}, {@code ts} (never decreasing), {@code prev} (the
  * leaf hash of the entry before) and {@code cprev} (the contractor's previous seq), writes the
@@ -50,6 +52,9 @@ public final class Ledger implements AutoCloseable {
     private final Thread writer;
     private final ExecutorService committer = Executors.newSingleThreadExecutor(
             r -> Thread.ofPlatform().name("ledger-committer").daemon(true).unstarted(r));
+    /** Runs EclipseStore commits, apart from the segment syncs that acknowledge batches. */
+    private final ExecutorService recorder = Executors.newSingleThreadExecutor(
+            r -> Thread.ofPlatform().name("ledger-recorder").daemon(true).unstarted(r));
     private volatile boolean closing;
 
     // Owned by the writer thread after open; readers use only what published snapshots show.
@@ -70,6 +75,9 @@ public final class Ledger implements AutoCloseable {
     private int chunkCount;
     private volatile Snapshot published;
     private volatile StorageFailedException broken;
+    /** The EclipseStore commit in flight, if any; at most one storer exists at a time. */
+    private CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
+    private long lastStoreNanos = System.nanoTime();
 
     /** What readers may see: entries below {@code size}, found through {@code chunkStarts}. */
     private record Snapshot(LedgerRoot root, ContractorIndex contractors, SegmentLog segments, long size,
@@ -150,6 +158,10 @@ public final class Ledger implements AutoCloseable {
         Prepared inFlight = null;
         while (!closing || !queue.isEmpty() || inFlight != null) {
             List<Work> batch = new ArrayList<>();
+            if (broken == null && storing.isCompletedExceptionally()) {
+                broken = new StorageFailedException("could not record the log's positions: "
+                        + rootCause(storing.exceptionNow()).getMessage(), storing.exceptionNow());
+            }
             try {
                 Work first = inFlight == null ? queue.poll(50, TimeUnit.MILLISECONDS) : queue.poll();
                 if (first == null) {
@@ -183,8 +195,6 @@ public final class Ledger implements AutoCloseable {
                         continue;
                     }
                 }
-                // EclipseStore must not serialize one storer while another commits (they deadlock),
-                // so storing waits for the previous commit; only the sequencing overlaps it.
                 Prepared prepared = apply(sequenced);
                 SegmentLog log = segments;
                 prepared.commit = CompletableFuture.runAsync(() -> {
@@ -193,8 +203,11 @@ public final class Ledger implements AutoCloseable {
                     } catch (IOException e) {
                         throw new UncheckedIOException("could not force the segment log to disk", e);
                     }
-                    prepared.storer.commit();
                 }, committer);
+                if (!prepared.checkpointCompletions.isEmpty()
+                        || (storing.isDone() && System.nanoTime() - lastStoreNanos > options.recordInterval().toNanos())) {
+                    prepared.stored = record(prepared.commit);
+                }
                 inFlight = prepared;
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -210,29 +223,63 @@ public final class Ledger implements AutoCloseable {
                 reload();
             }
         }
+        if (broken == null) {
+            try {
+                record(CompletableFuture.completedFuture(null)).join();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not record the log on close; the next open reads it back", e);
+            }
+        }
+    }
+
+    /**
+     * Serializes everything changed since the last EclipseStore commit into a storer and commits
+     * it once {@code durable} (the sync of the segment bytes it points at) is done. Waits for the
+     * previous commit first: EclipseStore must not serialize one storer while another commits
+     * (they deadlock).
+     */
+    private CompletableFuture<Void> record(CompletableFuture<Void> durable) {
+        storing.join();
+        Storer storer = storage.createStorer();
+        root.segmentEnd = segments.end();
+        root.chunks.flush(storer);
+        root.contractors.flush(storer);
+        root.checkpoints.flush(storer);
+        root.tree.flush(storer);
+        storer.store(root);
+        lastStoreNanos = System.nanoTime();
+        storing = durable.thenRunAsync(storer::commit, recorder);
+        return storing;
     }
 
     private static int entriesOf(Work w) {
         return w instanceof AppendRequest r ? r.submissions().size() : 0;
     }
 
-    /** A batch whose entries are sequenced and serialized, waiting for its commit. */
+    /** A batch applied to the persisted structures, waiting for its segment bytes to be synced. */
     private static final class Prepared {
-        final Storer storer;
         final List<Work> batch;
         final List<Runnable> completions;
+        final List<Runnable> checkpointCompletions;
         final Snapshot snapshot;
+        /** The sync of the batch's segment bytes; appends are acknowledged after it. */
         CompletableFuture<Void> commit;
+        /** The EclipseStore commit that records the batch, when one was started with it. */
+        CompletableFuture<Void> stored;
 
-        Prepared(Storer storer, List<Work> batch, List<Runnable> completions, Snapshot snapshot) {
-            this.storer = storer;
+        Prepared(List<Work> batch, List<Runnable> completions, List<Runnable> checkpointCompletions,
+                 Snapshot snapshot) {
             this.batch = batch;
             this.completions = completions;
+            this.checkpointCompletions = checkpointCompletions;
             this.snapshot = snapshot;
         }
     }
 
-    /** Waits for the commit of {@code p}, then publishes it and answers its callers. */
+    /**
+     * Waits for the sync of {@code p}, then publishes it and answers its callers; checkpoints
+     * are answered once EclipseStore recorded them too.
+     */
     private boolean finish(Prepared p) {
         try {
             p.commit.join();
@@ -246,12 +293,30 @@ public final class Ledger implements AutoCloseable {
         }
         published = p.snapshot;
         p.completions.forEach(Runnable::run);
+        if (!p.checkpointCompletions.isEmpty()) {
+            try {
+                p.stored.join();
+            } catch (RuntimeException e) {
+                Throwable cause = rootCause(e);
+                StorageFailedException failure = new StorageFailedException(
+                        "could not store a checkpoint: " + cause.getMessage(), cause);
+                broken = failure;
+                for (Work w : p.batch) {
+                    if (w instanceof CheckpointRequest c) {
+                        c.result().completeExceptionally(failure);
+                    }
+                }
+                return false;
+            }
+            p.checkpointCompletions.forEach(Runnable::run);
+        }
         return true;
     }
 
     /** A batch sequenced in memory, not yet applied to the persisted structures. */
-    private record Sequenced(List<Work> batch, List<Runnable> completions, long firstSeq, long size, long ts,
-                             Chunk chunk, List<StoredCheckpoint> checkpoints, List<Object[]> nodes) {
+    private record Sequenced(List<Work> batch, List<Runnable> completions, List<Runnable> checkpointCompletions,
+                             long firstSeq, long size, long ts, Chunk chunk, List<StoredCheckpoint> checkpoints,
+                             List<Object[]> nodes) {
     }
 
     /**
@@ -277,6 +342,7 @@ public final class Ledger implements AutoCloseable {
         IntList ords = new IntList();
         Map<String, Pending> pendingByEvent = new HashMap<>(Math.max(16, batchEntries * 2));
         List<Runnable> completions = new ArrayList<>(batch.size());
+        List<Runnable> checkpointCompletions = new ArrayList<>();
         List<StoredCheckpoint> checkpoints = new ArrayList<>();
         List<Object[]> nodes = new ArrayList<>();
         long firstSeq = size;
@@ -284,7 +350,7 @@ public final class Ledger implements AutoCloseable {
         for (Work work : batch) {
             if (work instanceof CheckpointRequest c) {
                 checkpoints.add(new StoredCheckpoint(c.treeSize(), c.note()));
-                completions.add(() -> c.result().complete(null));
+                checkpointCompletions.add(() -> c.result().complete(null));
                 continue;
             }
             AppendRequest r = (AppendRequest) work;
@@ -375,25 +441,20 @@ public final class Ledger implements AutoCloseable {
             lastTsMillis = ts;
         }
         nextSeq = size;
-        return new Sequenced(batch, completions, firstSeq, size, ts, chunk, checkpoints, nodes);
+        return new Sequenced(batch, completions, checkpointCompletions, firstSeq, size, ts, chunk, checkpoints, nodes);
     }
 
-    /** Applies a sequenced batch to the persisted structures and serializes it into a storer. */
+    /**
+     * Applies a sequenced batch to the persisted structures (in memory; EclipseStore records
+     * them later) and writes the tree tiles it filled to the segment log.
+     */
     private Prepared apply(Sequenced b) {
-        for (Object[] n : b.nodes()) {
-            root.tree.put((Integer) n[0], (Long) n[1], (byte[]) n[2]);
-        }
-        for (long o = root.contractors.size(); o < contractors.size(); o++) {
-            root.contractors.add(contractors.idOf((int) o));
-        }
         Chunk chunk = b.chunk();
+        applyToRoot(b.nodes(), chunk, b.ts(), b.size());
         if (chunk != null) {
-            root.chunks.add(chunk);
-            addChunkStart(chunk.firstSeq);
             for (int i = 0; i < chunk.count(); i++) {
                 events.add(chunk.eventHashes[i], chunk.firstSeq + i);
             }
-            root.lastTsMillis = b.ts();
         }
         for (StoredCheckpoint c : b.checkpoints()) {
             if (c.treeSize <= b.size() && (root.checkpoints.size() == 0
@@ -401,15 +462,23 @@ public final class Ledger implements AutoCloseable {
                 root.checkpoints.add(c);
             }
         }
-        Storer storer = storage.createStorer();
-        root.size = b.size();
-        root.segmentEnd = segments.end();
-        root.chunks.flush(storer);
-        root.contractors.flush(storer);
-        root.checkpoints.flush(storer);
-        root.tree.flush(storer);
-        storer.store(root);
-        return new Prepared(storer, b.batch(), b.completions(), snapshot());
+        return new Prepared(b.batch(), b.completions(), b.checkpointCompletions(), snapshot());
+    }
+
+    /** The tree nodes, new contractors and chunk of a batch, into the persisted structures. */
+    private void applyToRoot(List<Object[]> nodes, Chunk chunk, long ts, long size) {
+        for (Object[] n : nodes) {
+            root.tree.put((Integer) n[0], (Long) n[1], (byte[]) n[2]);
+        }
+        for (long o = root.contractors.size(); o < contractors.size(); o++) {
+            root.contractors.add(contractors.idOf((int) o));
+        }
+        if (chunk != null) {
+            root.chunks.add(chunk);
+            addChunkStart(chunk.firstSeq);
+            root.lastTsMillis = ts;
+        }
+        root.size = size;
     }
 
     private record Pending(long seq, byte[] leafHash, Submission submission) {
@@ -481,6 +550,26 @@ public final class Ledger implements AutoCloseable {
     // ---------------------------------------------------------------- open, reload, close
 
     private void load() {
+        try {
+            load(-1);
+        } catch (ReplayCut cut) {
+            // The last batch read back lacks some of its tree tiles, so it was never acknowledged:
+            // open again (load closed the storage) and stop before it.
+            load(cut.position);
+        }
+    }
+
+    /** Stops reading back the unrecorded tail at a batch whose tiles are incomplete. */
+    private static final class ReplayCut extends RuntimeException {
+        final long position;
+
+        ReplayCut(long position) {
+            super(null, null, false, false);
+            this.position = position;
+        }
+    }
+
+    private void load(long replayLimit) {
         if (lock == null) {
             try {
                 lock = DirectoryLock.acquire(options.dataDir());
@@ -511,6 +600,7 @@ public final class Ledger implements AutoCloseable {
             segments = SegmentLog.open(new DataDirectory(options.dataDir()).segments(), root.segmentEnd);
             root.tree.attach(segments);
             rebuildIndexes();
+            replayTail(replayLimit);
         } catch (IOException e) {
             closeStorage();
             throw new UncheckedIOException("could not open the segment log: " + e.getMessage(), e);
@@ -561,6 +651,96 @@ public final class Ledger implements AutoCloseable {
         lastLeafHash = root.size == 0 ? ZERO_HASH : root.tree.node(0, root.size - 1);
         events = null;
         publish();
+    }
+
+    /**
+     * Reads back the batches that reached the segment log after EclipseStore's last commit (they
+     * were acknowledged once synced), checks each against the log before it, applies it as the
+     * writer did, and cuts off what follows the last whole batch: a batch cut short by a crash
+     * was never acknowledged. Then records the result, so the next open starts from it.
+     *
+     * @param limit a position to stop at, or -1
+     */
+    private void replayTail(long limit) throws IOException {
+        long before = nextSeq;
+        long committedEnd = segments.end();
+        long validEnd = committedEnd;
+        segments.verifyAppends(true);
+        try {
+            while (true) {
+                var at = segments.nextRecord(Chunk.FRAME_BYTES);
+                if (at.isEmpty() || (limit >= 0 && at.getAsLong() >= limit)) {
+                    break;
+                }
+                Optional<Chunk> read = Chunk.readWhole(segments, at.getAsLong(), nextSeq);
+                if (read.isEmpty()) {
+                    break;
+                }
+                Chunk chunk = read.get();
+                segments.advanceTo(chunk.end());
+                try {
+                    replay(chunk);
+                } catch (SegmentLog.Mismatch m) {
+                    LOG.warning("the batch from seq " + chunk.firstSeq + " lacks tree tiles (" + m.getMessage()
+                            + "); it was never acknowledged and is cut off");
+                    throw new ReplayCut(chunk.position);
+                }
+                validEnd = segments.end();
+            }
+        } finally {
+            segments.verifyAppends(false);
+        }
+        segments.cutAt(validEnd);
+        if (nextSeq > before) {
+            LOG.info("read back " + (nextSeq - before) + " entries (seqs " + before + " to " + (nextSeq - 1)
+                    + ") that were acknowledged after the last recorded commit");
+            Storer storer = storage.createStorer();
+            root.segmentEnd = segments.end();
+            root.chunks.flush(storer);
+            root.contractors.flush(storer);
+            root.checkpoints.flush(storer);
+            root.tree.flush(storer);
+            storer.store(root);
+            storer.commit();
+            publish();
+        }
+    }
+
+    /** Applies one read-back chunk, checking every entry's links against the log before it. */
+    private void replay(Chunk chunk) {
+        byte[] data = chunk.data(segments);
+        List<Object[]> nodes = new ArrayList<>();
+        long ts = lastTsMillis;
+        for (int i = 0; i < chunk.count(); i++) {
+            long seq = chunk.firstSeq + i;
+            byte[] bytes = Arrays.copyOfRange(data, chunk.offsets[i], chunk.offsets[i + 1]);
+            Entry e;
+            try {
+                e = Entry.parse(bytes);
+            } catch (InvalidEntryException x) {
+                throw new LedgerCorruptException("entry " + seq + ", read back from the segment log, is damaged: "
+                        + x.getMessage());
+            }
+            ContractorIndex.Seqs cs = contractors.getOrAdd(e.contractor());
+            String problem = e.seq() != seq ? "has seq " + e.seq()
+                    : !Arrays.equals(e.prev(), lastLeafHash) ? "does not link to the entry before it (prev)"
+                    : e.cprev() != cs.last() ? "has cprev " + e.cprev() + " but the contractor's last entry is " + cs.last()
+                    : cs.ordinal != chunk.contractors[i] ? "names another contractor than its chunk's column"
+                    : EventIndex.hash(e.eventId()) != chunk.eventHashes[i] ? "has another event_id than its chunk's column"
+                    : e.ts().toEpochMilli() < ts ? "has a ts before the entry before it"
+                    : null;
+            if (problem != null) {
+                throw new LedgerCorruptException("entry " + seq + ", read back from the segment log, " + problem);
+            }
+            byte[] leaf = Rfc9162.leafHash(bytes);
+            frontier.append(leaf, (level, index, hash) -> nodes.add(new Object[] {level, index, hash}));
+            lastLeafHash = leaf;
+            cs.add(seq);
+            ts = e.ts().toEpochMilli();
+        }
+        nextSeq = chunk.firstSeq + chunk.count();
+        lastTsMillis = ts;
+        applyToRoot(nodes, chunk, ts, nextSeq);
     }
 
     /**
@@ -633,6 +813,7 @@ public final class Ledger implements AutoCloseable {
         committer.shutdown();
         try {
             closeStorage();
+            recorder.shutdown();
         } finally {
             lock.close();
         }
@@ -640,6 +821,8 @@ public final class Ledger implements AutoCloseable {
 
     private void closeStorage() {
         try {
+            storing.handle((ok, e) -> null).join();
+            storing = CompletableFuture.completedFuture(null);
             storage.shutdown();
         } finally {
             fileWriter.close();

@@ -2,6 +2,7 @@ package dev.trackrecord.ledger.store;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 
 /**
  * How to open a ledger.
@@ -11,8 +12,14 @@ import java.time.Clock;
  * @param clock            source of {@code ts}
  * @param maxQueuedEntries appends waiting beyond this are refused with {@link LedgerBusyException}
  * @param maxBatchEntries  most entries one commit takes
+ * @param recordInterval   how long acknowledged batches may wait for EclipseStore to record where
+ *                         they are (a crash before that only means reading them back on open)
  */
-public record LedgerOptions(Path dataDir, String origin, Clock clock, int maxQueuedEntries, int maxBatchEntries) {
+public record LedgerOptions(Path dataDir, String origin, Clock clock, int maxQueuedEntries, int maxBatchEntries,
+                            Duration recordInterval) {
+    /** Half a second between EclipseStore commits while appends arrive. */
+    public static final Duration DEFAULT_RECORD_INTERVAL = Duration.ofMillis(500);
+
     public LedgerOptions {
         if (maxQueuedEntries < 1) {
             throw new IllegalArgumentException("maxQueuedEntries must be at least 1");
@@ -20,6 +27,13 @@ public record LedgerOptions(Path dataDir, String origin, Clock clock, int maxQue
         if (maxBatchEntries < 1) {
             throw new IllegalArgumentException("maxBatchEntries must be at least 1");
         }
+        if (recordInterval.isNegative()) {
+            throw new IllegalArgumentException("recordInterval must not be negative");
+        }
+    }
+
+    public LedgerOptions(Path dataDir, String origin, Clock clock, int maxQueuedEntries, int maxBatchEntries) {
+        this(dataDir, origin, clock, maxQueuedEntries, maxBatchEntries, DEFAULT_RECORD_INTERVAL);
     }
 
     public static LedgerOptions defaults(Path dataDir, String origin) {
@@ -27,6 +41,10 @@ public record LedgerOptions(Path dataDir, String origin, Clock clock, int maxQue
     }
 
     public LedgerOptions withClock(Clock c) {
-        return new LedgerOptions(dataDir, origin, c, maxQueuedEntries, maxBatchEntries);
+        return new LedgerOptions(dataDir, origin, c, maxQueuedEntries, maxBatchEntries, recordInterval);
+    }
+
+    public LedgerOptions withRecordInterval(Duration interval) {
+        return new LedgerOptions(dataDir, origin, clock, maxQueuedEntries, maxBatchEntries, interval);
     }
 }

@@ -5,7 +5,8 @@ package dev.trackrecord.ledger.store;
  * in-memory indexes ({@link EventIndex}, {@link ContractorIndex}) are rebuilt from it on open.
  */
 final class LedgerRoot {
-    static final int FORMAT = 1;
+    /** 2: chunk records carry a frame with a checksum, so unrecorded batches can be read back. */
+    static final int FORMAT = 2;
 
     int format = FORMAT;
     final String origin;

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -19,10 +21,12 @@ import java.util.stream.Stream;
  * bulk: EclipseStore reads every byte of its data files on start, which made a 1M-entry log
  * take seconds to open when the entries lived inside it.
  *
- * <p>Protocol: the writer appends a batch's bytes, {@link #sync} forces them to stable storage,
- * and only then does the EclipseStore commit that records their positions. On open, bytes
- * beyond the last committed position belong to batches that were never acknowledged and are
- * cut off.
+ * <p>Protocol: the writer appends a batch's bytes and {@link #sync} forces them to stable
+ * storage; the batch is acknowledged then. EclipseStore records the positions later, every so
+ * often, so on open the bytes beyond its last recorded position may hold acknowledged batches:
+ * the ledger reads them back (in {@linkplain #verifyAppends verifying} mode, which checks that
+ * re-applying them reproduces the bytes on disk) and {@linkplain #cutAt cuts} the log after the
+ * last whole batch.
  *
  * <p>A position is {@code segment << 40 | offset}. One writer thread appends; any thread reads.
  */
@@ -37,14 +41,26 @@ final class SegmentLog implements AutoCloseable {
     private long end;
     /** Segments written since the last sync, which the next sync must force. */
     private int unsyncedFrom;
+    /** While set, appends compare their bytes with those on disk instead of writing them. */
+    private boolean verifying;
+
+    /** Thrown in verifying mode when the bytes on disk are missing or differ from an append's. */
+    static final class Mismatch extends RuntimeException {
+        final long position;
+
+        Mismatch(long position, String message) {
+            super(message);
+            this.position = position;
+        }
+    }
 
     private SegmentLog(Path dir) {
         this.dir = dir;
     }
 
     /**
-     * Opens the segments in {@code dir}, cutting them back to {@code committedEnd} (a position):
-     * later segments are deleted, the committed one truncated.
+     * Opens the segments in {@code dir} for appending after {@code committedEnd} (a position).
+     * Bytes beyond it are kept for the ledger to read back; nothing is cut until {@link #cutAt}.
      */
     static SegmentLog open(Path dir, long committedEnd) throws IOException {
         return open(dir, committedEnd, true);
@@ -58,37 +74,35 @@ final class SegmentLog implements AutoCloseable {
         return open(dir, committedEnd, false);
     }
 
-    private static SegmentLog open(Path dir, long committedEnd, boolean repair) throws IOException {
-        if (repair) {
+    private static SegmentLog open(Path dir, long committedEnd, boolean writable) throws IOException {
+        if (writable) {
             Files.createDirectories(dir);
         }
         SegmentLog log = new SegmentLog(dir);
         int lastSegment = segmentOf(committedEnd);
         long lastOffset = offsetOf(committedEnd);
+        int lastOnDisk = lastSegment;
         try (Stream<Path> files = Files.list(dir)) {
             for (Path p : files.toList()) {
                 Matcher m = NAME.matcher(p.getFileName().toString());
-                if (repair && m.matches() && Integer.parseInt(m.group(1)) > lastSegment) {
-                    Files.delete(p);
+                if (m.matches()) {
+                    lastOnDisk = Math.max(lastOnDisk, Integer.parseInt(m.group(1)));
                 }
             }
         }
-        for (int s = 0; s <= lastSegment; s++) {
+        for (int s = 0; s <= lastOnDisk; s++) {
             Path file = log.file(s);
-            FileChannel ch = repair
+            if (s > lastSegment && !Files.exists(file)) {
+                break; // a gap after the committed segments: what follows it cannot be read back in order
+            }
+            FileChannel ch = writable
                     ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE)
                     : FileChannel.open(file, StandardOpenOption.READ);
-            long expected = s < lastSegment ? -1 : lastOffset;
-            if (expected >= 0) {
-                if (ch.size() < expected) {
-                    ch.close();
-                    throw new LedgerCorruptException(file + " holds " + ch.size() + " bytes but the log committed "
-                            + expected + " bytes to it; the segment was truncated or replaced");
-                }
-                if (repair && ch.size() > expected) {
-                    ch.truncate(expected);
-                    ch.force(true);
-                }
+            if (s == lastSegment && ch.size() < lastOffset) {
+                ch.close();
+                log.close();
+                throw new LedgerCorruptException(file + " holds " + ch.size() + " bytes but the log committed "
+                        + lastOffset + " bytes to it; the segment was truncated or replaced");
             }
             log.channels.add(ch);
         }
@@ -97,6 +111,74 @@ final class SegmentLog implements AutoCloseable {
         log.end = lastOffset;
         log.unsyncedFrom = lastSegment;
         return log;
+    }
+
+    /** Whether {@code length} bytes from {@code position} are on disk. */
+    boolean holds(long position, long length) {
+        int segment = segmentOf(position);
+        FileChannel[] r = readers;
+        if (segment >= r.length) {
+            return false;
+        }
+        try {
+            return r[segment].size() >= offsetOf(position) + length;
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not read the size of segment " + segment, e);
+        }
+    }
+
+    /**
+     * Where a record of at least {@code minLength} bytes appended at {@link #end} would be: at
+     * the end when the bytes are there, else at the start of the next segment when the writer
+     * moved on to it; empty when neither holds such bytes.
+     */
+    OptionalLong nextRecord(int minLength) {
+        long at = end();
+        if (holds(at, minLength)) {
+            return OptionalLong.of(at);
+        }
+        long next = position(current + 1, 0);
+        return holds(next, minLength) ? OptionalLong.of(next) : OptionalLong.empty();
+    }
+
+    /** Moves the end to {@code position}, past a record read back in verifying mode. */
+    void advanceTo(long position) {
+        if (!verifying) {
+            throw new IllegalStateException("only a log being read back may skip bytes");
+        }
+        current = segmentOf(position);
+        end = offsetOf(position);
+    }
+
+    /** Switches verifying mode (see the class comment) on or off. */
+    void verifyAppends(boolean on) {
+        verifying = on;
+    }
+
+    /**
+     * Cuts the log at {@code position}: the segment is truncated there and later segments are
+     * deleted, durably. Appends continue from there.
+     */
+    void cutAt(long position) throws IOException {
+        int segment = segmentOf(position);
+        long offset = offsetOf(position);
+        for (int s = channels.size() - 1; s > segment; s--) {
+            channels.remove(s).close();
+            Files.deleteIfExists(file(s));
+        }
+        if (segment >= channels.size()) {
+            throw new IllegalStateException("cannot cut at segment " + segment + "; the log has " + channels.size());
+        }
+        FileChannel ch = channels.get(segment);
+        if (ch.size() > offset) {
+            ch.truncate(offset);
+        }
+        ch.force(true);
+        syncDirectory();
+        readers = channels.toArray(FileChannel[]::new);
+        current = segment;
+        end = offset;
+        unsyncedFrom = segment;
     }
 
     static int segmentOf(long position) {
@@ -118,35 +200,55 @@ final class SegmentLog implements AutoCloseable {
 
     /** Appends {@code head} then the first {@code length} bytes of {@code tail} as one piece. */
     long append(byte[] head, byte[] tail, int length) throws IOException {
-        long position = append(head, 0, head.length);
-        FileChannel ch = channels.get(current);
-        ByteBuffer buf = ByteBuffer.wrap(tail, 0, length);
-        long at = end;
-        while (buf.hasRemaining()) {
-            at += ch.write(buf, at);
-        }
-        end = at;
+        moveOnIfFull((long) head.length + length);
+        long position = write(head, 0, head.length);
+        write(tail, 0, length);
         return position;
     }
 
     /** Appends {@code length} bytes and returns their position; a piece never spans two segments. */
     long append(byte[] bytes, int offset, int length) throws IOException {
+        moveOnIfFull(length);
+        return write(bytes, offset, length);
+    }
+
+    private void moveOnIfFull(long length) throws IOException {
         if (end > 0 && end + length > MAX_SEGMENT_BYTES) {
             current++;
             end = 0;
+            if (verifying) {
+                if (current >= channels.size()) {
+                    throw new Mismatch(position(current, 0), "segment " + current + " is missing");
+                }
+                return;
+            }
             FileChannel ch = FileChannel.open(file(current), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
                     StandardOpenOption.WRITE);
             channels.add(ch);
             readers = channels.toArray(FileChannel[]::new);
             syncDirectory();
         }
+    }
+
+    private long write(byte[] bytes, int offset, int length) throws IOException {
+        long pos = position(current, end);
         FileChannel ch = channels.get(current);
+        if (verifying) {
+            if (!holds(pos, length)) {
+                throw new Mismatch(pos, "the segment log ends inside the piece at " + pos);
+            }
+            byte[] onDisk = read(pos, length);
+            if (!Arrays.equals(onDisk, 0, length, bytes, offset, offset + length)) {
+                throw new Mismatch(pos, "the bytes at " + pos + " differ from what the entries before them produce");
+            }
+            end += length;
+            return pos;
+        }
         ByteBuffer buf = ByteBuffer.wrap(bytes, offset, length);
         long at = end;
         while (buf.hasRemaining()) {
             at += ch.write(buf, at);
         }
-        long pos = position(current, end);
         end = at;
         return pos;
     }
