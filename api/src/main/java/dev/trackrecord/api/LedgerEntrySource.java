@@ -4,6 +4,8 @@ import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.entry.InvalidEntryException;
 import dev.trackrecord.ledger.reputation.EntrySource;
 import dev.trackrecord.ledger.store.Ledger;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The ledger as the reputation index reads it: stored canonical bytes parsed back to entries. */
 final class LedgerEntrySource implements EntrySource {
@@ -22,6 +24,21 @@ final class LedgerEntrySource implements EntrySource {
     public Entry entry(long seq) {
         byte[] bytes = ledger.entry(seq).orElseThrow(
                 () -> new IllegalStateException("no entry at seq " + seq + " in a log of " + ledger.size()));
+        return parse(seq, bytes);
+    }
+
+    /** A chunk at a time, for following the log. */
+    @Override
+    public List<Entry> entries(long from, long to) {
+        List<byte[]> bytes = ledger.entries(from, to);
+        List<Entry> out = new ArrayList<>(bytes.size());
+        for (int i = 0; i < bytes.size(); i++) {
+            out.add(parse(from + i, bytes.get(i)));
+        }
+        return out;
+    }
+
+    private static Entry parse(long seq, byte[] bytes) {
         try {
             return Entry.parse(bytes);
         } catch (InvalidEntryException e) {

@@ -11,6 +11,15 @@ public interface EntrySource {
     /** The entry at {@code seq}. Requires 0 <= seq < size(). */
     Entry entry(long seq);
 
+    /** The entries from {@code from} (inclusive) to {@code to} (exclusive); a source may read them in bulk. */
+    default java.util.List<Entry> entries(long from, long to) {
+        java.util.List<Entry> out = new java.util.ArrayList<>((int) (to - from));
+        for (long seq = from; seq < to; seq++) {
+            out.add(entry(seq));
+        }
+        return out;
+    }
+
     /** The seqs of {@code contractor}'s entries, ascending; empty if none. */
     long[] contractorSeqs(String contractor);
 }

@@ -51,11 +51,14 @@ public final class ReputationIndex {
     public static final int EXPLANATION_LIMIT = 10;
     /** Above this many entries in one catch-up, rankings are dropped and rebuilt once afterwards. */
     private static final long BULK = 1_000;
+    /** Entries applied per hold of the write lock while catching up. */
+    private static final int CATCH_UP_SLICE = 256;
     private static final int PREPARE_CHUNK = 1_000;
 
     private final EntrySource source;
     private final Clock clock;
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Object catchUpLock = new Object();
     private final HashMap<String, ContractorState> contractors = new HashMap<>();
     private final HashMap<String, SkillRanking> rankings = new HashMap<>();
     private final List<Policy> policies = new ArrayList<>();
@@ -78,19 +81,36 @@ public final class ReputationIndex {
      * @return the new applied size
      */
     public long catchUp() {
-        lock.writeLock().lock();
-        try {
+        // One thread catches up at a time; lookups run between its slices, since entries are read
+        // and parsed outside the lock and each slice holds it only while applying.
+        synchronized (catchUpLock) {
             long size = source.size();
-            if (size - applied > BULK) {
-                // Cheaper to rank everyone once, on the next query or prepareRankings, than per entry.
-                rankings.values().forEach(SkillRanking::invalidate);
+            long from = appliedSize();
+            if (size - from > BULK) {
+                lock.writeLock().lock();
+                try {
+                    // Cheaper to rank everyone once, on the next query or prepareRankings, than per entry.
+                    rankings.values().forEach(SkillRanking::invalidate);
+                } finally {
+                    lock.writeLock().unlock();
+                }
             }
-            for (long seq = applied; seq < size; seq++) {
-                applyLocked(seq, source.entry(seq));
+            while (from < size) {
+                long to = Math.min(size, from + CATCH_UP_SLICE);
+                List<Entry> slice = source.entries(from, to);
+                lock.writeLock().lock();
+                try {
+                    for (int i = 0; i < slice.size(); i++) {
+                        if (from + i >= applied) { // apply() may have taken some meanwhile
+                            applyLocked(from + i, slice.get(i));
+                        }
+                    }
+                } finally {
+                    lock.writeLock().unlock();
+                }
+                from = to;
             }
-            return applied;
-        } finally {
-            lock.writeLock().unlock();
+            return appliedSize();
         }
     }
 

@@ -173,6 +173,17 @@ final class Chunk {
         return segments.read(position + headerBytes(count) + start, offsets[i + 1] - start);
     }
 
+    /** The canonical bytes of entries {@code from} to {@code to} (exclusive), in one read, into {@code out}. */
+    void entries(long from, long to, SegmentLog segments, java.util.List<byte[]> out) {
+        int first = (int) (from - firstSeq);
+        int last = (int) (to - firstSeq);
+        int start = offsets[first];
+        byte[] bytes = segments.read(position + headerBytes(count) + start, offsets[last] - start);
+        for (int i = first; i < last; i++) {
+            out.add(java.util.Arrays.copyOfRange(bytes, offsets[i] - start, offsets[i + 1] - start));
+        }
+    }
+
     private static int headerBytes(int count) {
         return FRAME_BYTES + (count + 1) * 4 + count * 8 + count * 4;
     }

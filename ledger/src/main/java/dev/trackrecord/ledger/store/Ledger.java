@@ -854,6 +854,27 @@ public final class Ledger implements AutoCloseable {
         return Optional.of(chunkOf(s.root(), s.chunkStarts(), s.chunkCount(), seq).entry(seq, s.segments()));
     }
 
+    /**
+     * The canonical bytes of the entries from {@code from} (inclusive) to {@code to} (exclusive),
+     * read a chunk at a time rather than an entry at a time. Requires 0 <= from <= to <= size().
+     */
+    public List<byte[]> entries(long from, long to) {
+        Snapshot s = published;
+        requireAtMost(to, s.size(), "to");
+        if (from < 0 || from > to) {
+            throw new IllegalArgumentException("from must be between 0 and to (" + to + "), was " + from);
+        }
+        List<byte[]> out = new ArrayList<>((int) Math.min(to - from, 1 << 16));
+        long seq = from;
+        while (seq < to) {
+            Chunk chunk = chunkOf(s.root(), s.chunkStarts(), s.chunkCount(), seq);
+            long end = Math.min(to, chunk.firstSeq + chunk.count());
+            chunk.entries(seq, end, s.segments(), out);
+            seq = end;
+        }
+        return out;
+    }
+
     /** The RFC 9162 leaf hash of entry {@code seq}. Requires 0 <= seq < size(). */
     public byte[] leafHash(long seq) {
         requireBelow(seq, size(), "seq");

@@ -196,6 +196,22 @@ class LedgerTest {
         }
     }
 
+    @Test
+    void entries_acrossChunks_areTheEntriesOneByOne() {
+        try (Ledger ledger = open()) {
+            appendMany(ledger, 500, 70);
+            for (long[] range : new long[][] {{0, 500}, {69, 71}, {100, 100}, {139, 421}, {499, 500}}) {
+                List<byte[]> got = ledger.entries(range[0], range[1]);
+                assertThat(got).hasSize((int) (range[1] - range[0]));
+                for (int i = 0; i < got.size(); i++) {
+                    assertThat(got.get(i)).isEqualTo(ledger.entry(range[0] + i).orElseThrow());
+                }
+            }
+            assertThatThrownBy(() -> ledger.entries(10, 501)).hasMessageContaining("to must be between 0 and the log size 500");
+            assertThatThrownBy(() -> ledger.entries(11, 10)).hasMessageContaining("from must be between 0 and to");
+        }
+    }
+
     static void appendMany(Ledger ledger, int count, int batch) {
         for (int start = 0; start < count; start += batch) {
             List<Submission> subs = new ArrayList<>();
