@@ -17,6 +17,7 @@ import dev.trackrecord.ledger.reputation.Policy;
 import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.store.Checkpointer;
 import dev.trackrecord.ledger.store.Ledger;
+import dev.trackrecord.ledger.store.LedgerEntrySource;
 import dev.trackrecord.ledger.store.LedgerOptions;
 import io.helidon.health.HealthCheck;
 import io.helidon.health.HealthCheckResponse;

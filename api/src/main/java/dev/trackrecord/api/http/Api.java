@@ -27,6 +27,7 @@ import dev.trackrecord.ledger.reputation.TopQuery;
 import dev.trackrecord.ledger.store.Appended;
 import dev.trackrecord.ledger.store.Checkpointer;
 import dev.trackrecord.ledger.store.Ledger;
+import dev.trackrecord.ledger.store.ReputationFollower;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.metrics.api.Counter;
@@ -721,20 +722,7 @@ public final class Api {
 
     /** Starts the thread that keeps the reputation index up with the ledger; close it to stop. */
     public AutoCloseable followLedgerInBackground() {
-        Thread follower = Thread.ofPlatform().daemon(true).name("reputation-follower").start(() -> {
-            while (!Thread.currentThread().isInterrupted()) {
-                if (reputation.appliedSize() < ledger.size()) {
-                    followLedger();
-                } else {
-                    try {
-                        Thread.sleep(2);
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }
-        });
-        return follower::interrupt;
+        return ReputationFollower.start(ledger, reputation);
     }
 
     /**

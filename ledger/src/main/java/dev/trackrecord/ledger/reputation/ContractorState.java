@@ -102,13 +102,17 @@ final class ContractorState {
      *         must be rebuilt from the contractor's entries
      */
     boolean apply(long seq, Entry entry) {
+        return apply(seq, entry.kind(), entry.decodeBody());
+    }
+
+    /** {@link #apply(long, Entry)} for an entry whose body is decoded already. */
+    boolean apply(long seq, EntryKind kind, EntryBody body) {
         lastSeq = seq;
         cached = null;
-        EntryBody body = entry.decodeBody();
         Long voider = voidedBy.get(seq);
         if (voider != null) {
             if (contributions != null) {
-                contributions.add(new Contribution(seq, entry.kind(), body.occurredAt(), new double[4], voider));
+                contributions.add(new Contribution(seq, kind, body.occurredAt(), new double[4], voider));
             }
             return false;
         }
@@ -120,7 +124,7 @@ final class ContractorState {
                     case ACCEPTED -> t.late() ? policy.lateCreditBp() / 10_000.0 : 1;
                     case REJECTED, ABANDONED, EXPIRED -> 0;
                 };
-                observe(seq, entry.kind(), t.occurredAt(), t.skills(), DA, w * success, w * (1 - success));
+                observe(seq, kind, t.occurredAt(), t.skills(), DA, w * success, w * (1 - success));
             }
             case AuditResult a -> {
                 TaskInfo task = tasks.get(a.taskId());
@@ -128,7 +132,7 @@ final class ContractorState {
                 double success = a.scoreBp() / 10_000.0;
                 List<String> auditSkills = !a.skills().isEmpty() ? a.skills()
                         : task != null ? task.skills() : List.of();
-                observe(seq, entry.kind(), a.occurredAt(), auditSkills, QA, w * success, w * (1 - success));
+                observe(seq, kind, a.occurredAt(), auditSkills, QA, w * success, w * (1 - success));
             }
             case CredentialIssued c -> credentials.put(c.credentialId(), new CredentialRecord(seq, c));
             case CredentialRevoked r -> {

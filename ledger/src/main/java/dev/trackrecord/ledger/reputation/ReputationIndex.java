@@ -128,16 +128,50 @@ public final class ReputationIndex {
         }
     }
 
+    /**
+     * Applies entries the log has just appended, from their submissions, whose bodies are decoded
+     * already: what the service's follower does with each durable batch, so it does not read and
+     * parse the entries back. Entries already applied are skipped.
+     *
+     * @param firstSeq the seq of {@code entries.get(0)}; the rest follow on
+     * @return false, applying nothing, when {@code firstSeq} is beyond {@link #appliedSize()} (the
+     *         entries between must be read from the log first: {@link #catchUp})
+     */
+    public boolean applyAppended(long firstSeq, List<dev.trackrecord.ledger.entry.Submission> entries) {
+        synchronized (catchUpLock) {
+            lock.writeLock().lock();
+            try {
+                if (firstSeq > applied) {
+                    return false;
+                }
+                for (int i = 0; i < entries.size(); i++) {
+                    long seq = firstSeq + i;
+                    if (seq >= applied) {
+                        var s = entries.get(i);
+                        applyLocked(seq, s.kind(), s.contractor(), s.body());
+                    }
+                }
+                return true;
+            } finally {
+                lock.writeLock().unlock();
+            }
+        }
+    }
+
     private void applyLocked(long seq, Entry entry) {
+        applyLocked(seq, entry.kind(), entry.contractor(), entry.decodeBody());
+    }
+
+    private void applyLocked(long seq, EntryKind kind, String contractor, dev.trackrecord.ledger.entry.EntryBody body) {
         if (seq != applied) {
             throw new IllegalArgumentException("entries apply in seq order: expected seq " + applied + ", got " + seq);
         }
         applied = seq + 1;
         Instant now = evaluationTime();
-        if (entry.kind() == EntryKind.POLICY_PUBLISHED) {
+        if (kind == EntryKind.POLICY_PUBLISHED) {
             Policy published;
             try {
-                published = Policy.from(seq, (PolicyPublished) entry.decodeBody());
+                published = Policy.from(seq, (PolicyPublished) body);
             } catch (IllegalArgumentException e) {
                 LOG.log(Level.WARNING, "policy at seq " + seq + " ignored: " + e.getMessage());
                 return;
@@ -154,14 +188,14 @@ public final class ReputationIndex {
             }
             return;
         }
-        String id = entry.contractor();
+        String id = contractor;
         ContractorState state = contractors.get(id);
         if (state == null) {
             state = new ContractorState(id, policy, Map.of(), false);
             contractors.put(id, state);
         }
         Set<String> skillsBefore = new HashSet<>(state.skills.keySet());
-        if (state.apply(seq, entry)) {
+        if (state.apply(seq, kind, body)) {
             state = rebuild(id, seq, policy, false);
             contractors.put(id, state);
         }

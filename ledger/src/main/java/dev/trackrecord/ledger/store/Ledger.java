@@ -75,6 +75,7 @@ public final class Ledger implements AutoCloseable {
     private int chunkCount;
     private volatile Snapshot published;
     private volatile StorageFailedException broken;
+    private volatile AppendListener listener;
     /** The EclipseStore commit in flight, if any; at most one storer exists at a time. */
     private CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
     private long lastStoreNanos = System.nanoTime();
@@ -139,6 +140,23 @@ public final class Ledger implements AutoCloseable {
         var request = new AppendRequest(List.copyOf(submissions), source, new CompletableFuture<>());
         queue.add(request);
         return request.result();
+    }
+
+    /** Told about the entries of each batch once they are durable, in seq order. */
+    public interface AppendListener {
+        /**
+         * Entries {@code firstSeq} onwards, as submitted, were appended and acknowledged. Runs on
+         * the writer thread: hand the work to another thread.
+         */
+        void appended(long firstSeq, List<Submission> entries);
+    }
+
+    /**
+     * Sets the one listener told of each durable batch (entries resent with a known event_id are
+     * not new and not told). Entries read back on open are not told: read them from the log.
+     */
+    public void onAppended(AppendListener l) {
+        this.listener = l;
     }
 
     /** Records a signed checkpoint the caller made over the first {@code treeSize} entries. */
@@ -262,13 +280,17 @@ public final class Ledger implements AutoCloseable {
         final List<Runnable> completions;
         final List<Runnable> checkpointCompletions;
         final Snapshot snapshot;
+        final long firstSeq;
+        final List<Submission> fresh;
         /** The sync of the batch's segment bytes; appends are acknowledged after it. */
         CompletableFuture<Void> commit;
         /** The EclipseStore commit that records the batch, when one was started with it. */
         CompletableFuture<Void> stored;
 
         Prepared(List<Work> batch, List<Runnable> completions, List<Runnable> checkpointCompletions,
-                 Snapshot snapshot) {
+                 Snapshot snapshot, long firstSeq, List<Submission> fresh) {
+            this.firstSeq = firstSeq;
+            this.fresh = fresh;
             this.batch = batch;
             this.completions = completions;
             this.checkpointCompletions = checkpointCompletions;
@@ -293,6 +315,14 @@ public final class Ledger implements AutoCloseable {
         }
         published = p.snapshot;
         p.completions.forEach(Runnable::run);
+        AppendListener l = listener;
+        if (l != null && !p.fresh.isEmpty()) {
+            try {
+                l.appended(p.firstSeq, p.fresh);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "an append listener failed", e);
+            }
+        }
         if (!p.checkpointCompletions.isEmpty()) {
             try {
                 p.stored.join();
@@ -316,7 +346,7 @@ public final class Ledger implements AutoCloseable {
     /** A batch sequenced in memory, not yet applied to the persisted structures. */
     private record Sequenced(List<Work> batch, List<Runnable> completions, List<Runnable> checkpointCompletions,
                              long firstSeq, long size, long ts, Chunk chunk, List<StoredCheckpoint> checkpoints,
-                             List<Object[]> nodes) {
+                             List<Object[]> nodes, List<Submission> fresh) {
     }
 
     /**
@@ -345,6 +375,7 @@ public final class Ledger implements AutoCloseable {
         List<Runnable> checkpointCompletions = new ArrayList<>();
         List<StoredCheckpoint> checkpoints = new ArrayList<>();
         List<Object[]> nodes = new ArrayList<>();
+        List<Submission> fresh = new ArrayList<>(batchEntries);
         long firstSeq = size;
 
         for (Work work : batch) {
@@ -423,6 +454,7 @@ public final class Ledger implements AutoCloseable {
                 ords.add(cs.ordinal);
                 cs.add(seq);
                 pendingByEvent.put(s.eventId(), new Pending(seq, leaf, s));
+                fresh.add(s);
                 results[i] = new Appended(seq, leaf, tsInstant, false);
             }
             List<Appended> answer = Arrays.asList(results);
@@ -441,7 +473,8 @@ public final class Ledger implements AutoCloseable {
             lastTsMillis = ts;
         }
         nextSeq = size;
-        return new Sequenced(batch, completions, checkpointCompletions, firstSeq, size, ts, chunk, checkpoints, nodes);
+        return new Sequenced(batch, completions, checkpointCompletions, firstSeq, size, ts, chunk, checkpoints, nodes,
+                fresh);
     }
 
     /**
@@ -462,7 +495,8 @@ public final class Ledger implements AutoCloseable {
                 root.checkpoints.add(c);
             }
         }
-        return new Prepared(b.batch(), b.completions(), b.checkpointCompletions(), snapshot());
+        return new Prepared(b.batch(), b.completions(), b.checkpointCompletions(), snapshot(), b.firstSeq(),
+                b.fresh());
     }
 
     /** The tree nodes, new contractors and chunk of a batch, into the persisted structures. */

@@ -1,17 +1,16 @@
-package dev.trackrecord.api;
+package dev.trackrecord.ledger.store;
 
 import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.entry.InvalidEntryException;
 import dev.trackrecord.ledger.reputation.EntrySource;
-import dev.trackrecord.ledger.store.Ledger;
 import java.util.ArrayList;
 import java.util.List;
 
 /** The ledger as the reputation index reads it: stored canonical bytes parsed back to entries. */
-final class LedgerEntrySource implements EntrySource {
+public final class LedgerEntrySource implements EntrySource {
     private final Ledger ledger;
 
-    LedgerEntrySource(Ledger ledger) {
+    public LedgerEntrySource(Ledger ledger) {
         this.ledger = ledger;
     }
 

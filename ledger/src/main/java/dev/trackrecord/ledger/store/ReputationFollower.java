@@ -1,0 +1,85 @@
+package dev.trackrecord.ledger.store;
+
+import dev.trackrecord.ledger.entry.Submission;
+import dev.trackrecord.ledger.reputation.ReputationIndex;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * A thread that keeps a {@link ReputationIndex} up with a {@link Ledger}. It applies each durable
+ * batch from the submissions the ledger hands over ({@link Ledger#onAppended}), whose bodies are
+ * decoded already, and reads the log back only for what it was not handed: entries appended
+ * before it started, read back on open, or dropped while it was behind.
+ */
+public final class ReputationFollower implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ReputationFollower.class.getName());
+    /** Batches waiting at most; when the follower falls behind, more are dropped and read from the log. */
+    private static final int QUEUE = 4096;
+
+    private record Batch(long firstSeq, List<Submission> entries) {
+    }
+
+    private final Ledger ledger;
+    private final ReputationIndex index;
+    private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(QUEUE);
+    private final Thread thread;
+
+    private ReputationFollower(Ledger ledger, ReputationIndex index) {
+        this.ledger = ledger;
+        this.index = index;
+        ledger.onAppended((firstSeq, entries) -> batches.offer(new Batch(firstSeq, entries)));
+        this.thread = Thread.ofPlatform().daemon(true).name("reputation-follower").unstarted(this::run);
+    }
+
+    /** Starts following; close to stop. */
+    public static ReputationFollower start(Ledger ledger, ReputationIndex index) {
+        ReputationFollower f = new ReputationFollower(ledger, index);
+        f.thread.start();
+        return f;
+    }
+
+    /** Applies what the log holds beyond the index, reading it back; any thread may call it. */
+    public void catchUp() {
+        try {
+            index.catchUp();
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "reputation index could not apply entries from seq " + index.appliedSize(), e);
+        }
+    }
+
+    private void run() {
+        while (!Thread.currentThread().isInterrupted()) {
+            Batch b;
+            try {
+                b = batches.poll(2, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (b != null && applied(b)) {
+                continue;
+            }
+            if (index.appliedSize() < ledger.size()) {
+                catchUp();
+            }
+        }
+    }
+
+    private boolean applied(Batch b) {
+        try {
+            return index.applyAppended(b.firstSeq(), b.entries());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "reputation index could not apply the batch from seq " + b.firstSeq(), e);
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        ledger.onAppended(null);
+        thread.interrupt();
+    }
+}

@@ -1,0 +1,137 @@
+package dev.trackrecord.tools.bench;
+
+import dev.trackrecord.ledger.entry.Submission;
+import dev.trackrecord.ledger.reputation.ReputationIndex;
+import dev.trackrecord.ledger.simulation.Marketplace;
+import dev.trackrecord.ledger.store.Ledger;
+import dev.trackrecord.ledger.store.LedgerEntrySource;
+import dev.trackrecord.ledger.store.LedgerOptions;
+import dev.trackrecord.ledger.store.ReputationFollower;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+
+/**
+ * What keeping scores costs appends: the same simulated marketplace appended to a fresh ledger
+ * with and without a {@link ReputationIndex} following it the way the service's follower thread
+ * does, in alternating rounds so that both see the same machine.
+ */
+public final class ScoringCost {
+    /** Append requests kept in flight, as concurrent clients would. */
+    private static final int IN_FLIGHT = 16;
+
+    private ScoringCost() {
+    }
+
+    /** Entries per second with and without scoring, the median of each over the rounds. */
+    public record Result(int entries, int batch, double withoutScoring, double withScoring) {
+        /** The share of append throughput scoring takes: 1 - with / without. */
+        public double cost() {
+            return 1 - withScoring / withoutScoring;
+        }
+    }
+
+    /**
+     * Appends about {@code entries} simulated entries in batches of {@code batch}, {@code rounds}
+     * times each way, in directories under {@code dir}.
+     */
+    public static Result measure(Path dir, int entries, int batch, int rounds, PrintStream log) throws Exception {
+        Instant end = Instant.parse("2026-11-01T00:00:00Z").truncatedTo(ChronoUnit.HOURS);
+        Marketplace market = Marketplace.generate(new Marketplace.Options(Math.max(10, entries / 50), entries, 7, end));
+        List<List<Submission>> batches = new ArrayList<>();
+        long[] next = {0};
+        market.feed(b -> {
+            batches.add(List.copyOf(b));
+            long[] seqs = new long[b.size()];
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = next[0]++;
+            }
+            return seqs;
+        }, batch);
+        double[] without = new double[rounds];
+        double[] with = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            without[r] = run(dir.resolve("plain-" + r), batches, false, end);
+            with[r] = run(dir.resolve("scored-" + r), batches, true, end);
+            log.printf("  round %d: %,.0f entries/s without scoring, %,.0f with%n", r + 1, without[r], with[r]);
+        }
+        return new Result((int) next[0], batch, median(without), median(with));
+    }
+
+    private static double run(Path dir, List<List<Submission>> batches, boolean scored, Instant end) throws Exception {
+        deleteTree(dir);
+        Files.createDirectories(dir);
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/scoring"))) {
+            ReputationIndex index = scored
+                    ? new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, java.time.ZoneOffset.UTC))
+                    : null;
+            ReputationFollower follower = index == null ? null : ReputationFollower.start(ledger, index);
+            long total = 0;
+            long start = System.nanoTime();
+            Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
+            for (List<Submission> b : batches) {
+                if (inFlight.size() == IN_FLIGHT) {
+                    inFlight.removeFirst().join();
+                }
+                inFlight.addLast(ledger.append(b, "bench"));
+                total += b.size();
+            }
+            inFlight.forEach(CompletableFuture::join);
+            if (System.getProperty("scoring.replay") != null && index == null) {
+                ReputationIndex cold = new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, java.time.ZoneOffset.UTC));
+                long t0 = System.nanoTime();
+                cold.catchUp();
+                System.out.printf("replay of %,d entries: %d ms%n", ledger.size(), (System.nanoTime() - t0) / 1_000_000);
+            }
+            if (index != null) {
+                // Scoring counts until the index has caught up with everything appended.
+                while (index.appliedSize() < ledger.size()) {
+                    Thread.sleep(1);
+                }
+                follower.close();
+            }
+            return total / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    /** {@code ScoringCost [ENTRIES [BATCH [ROUNDS [DIR]]]]}: prints the figures. */
+    public static void main(String[] args) throws Exception {
+        int entries = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
+        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 100;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        Path dir = Path.of(args.length > 3 ? args[3] : "target/bench-scoring");
+        Result r = measure(dir, entries, batch, rounds, System.out);
+        System.out.printf("%,d entries in batches of %d: %,.0f entries/s without scoring, %,.0f with; scoring costs %.1f%%%n",
+                r.entries(), r.batch(), r.withoutScoring(), r.withScoring(), 100 * r.cost());
+        deleteTree(dir);
+    }
+
+    private static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
