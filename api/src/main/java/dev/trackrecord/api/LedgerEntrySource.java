@@ -6,10 +6,10 @@ import dev.trackrecord.ledger.reputation.EntrySource;
 import dev.trackrecord.ledger.store.Ledger;
 
 /** The ledger as the reputation index reads it: stored canonical bytes parsed back to entries. */
-final class LedgerEntrySource implements EntrySource {
+public final class LedgerEntrySource implements EntrySource {
     private final Ledger ledger;
 
-    LedgerEntrySource(Ledger ledger) {
+    public LedgerEntrySource(Ledger ledger) {
         this.ledger = ledger;
     }
 
