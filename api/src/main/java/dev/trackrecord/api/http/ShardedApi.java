@@ -174,7 +174,13 @@ public final class ShardedApi {
         }
         String owner = owner(shard, req);
         byte[] body = r.method() == Method.POST && req.content().hasEntity() ? readBody(req) : new byte[0];
-        HttpResponse<byte[]> answer = forward(owner, req, body).get();
+        HttpResponse<byte[]> answer;
+        try {
+            answer = forward(owner, req, body).get();
+        } catch (ExecutionException e) {
+            throw moving("the node holding shard " + shard + " at " + owner + " did not answer ("
+                    + e.getCause().getMessage() + ")");
+        }
         relay(answer, res);
     }
 

@@ -125,6 +125,8 @@ public final class ShardedNode implements AutoCloseable {
     private final NodeDirectory directory;
     private final Map<Integer, Shard> shards = new ConcurrentHashMap<>();
     private final Thread thread;
+    private final java.util.concurrent.ExecutorService appliers = java.util.concurrent.Executors.newCachedThreadPool(
+            r -> Thread.ofPlatform().daemon(true).name("shard-applier").unstarted(r));
     private volatile boolean stopping;
     private volatile List<Integer> assigned = List.of();
 
@@ -463,20 +465,21 @@ public final class ShardedNode implements AutoCloseable {
             while (!stopping) {
                 var records = consumer.poll(Duration.ofMillis(200));
                 try {
+                    // Shards are independent logs: apply each poll's partitions side by side, so
+                    // their commits (one fsync per record) overlap.
+                    List<Future<?>> applying = new ArrayList<>();
                     for (TopicPartition tp : records.partitions()) {
-                        Shard shard = shards.get(tp.partition());
-                        Map<String, Long> touched = new HashMap<>();
-                        for (ConsumerRecord<byte[], byte[]> record : records.records(tp)) {
-                            if (stopping) {
-                                return;
-                            }
-                            if (record.offset() >= shard.nextOffset) {
-                                apply(shard, record, touched);
-                                shard.nextOffset = record.offset() + 1;
-                            }
+                        applying.add(appliers.submit(() -> applyAll(shards.get(tp.partition()), records.records(tp))));
+                    }
+                    for (Future<?> f : applying) {
+                        try {
+                            f.get();
+                        } catch (ExecutionException e) {
+                            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
                         }
-                        saveOffset(shard);
-                        publishChanges(shard, touched);
+                    }
+                    if (stopping) {
+                        return;
                     }
                     producer.flush();
                     consumer.commitAsync();
@@ -502,6 +505,21 @@ public final class ShardedNode implements AutoCloseable {
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    private void applyAll(Shard shard, List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<String, Long> touched = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (stopping) {
+                break;
+            }
+            if (record.offset() >= shard.nextOffset) {
+                apply(shard, record, touched);
+                shard.nextOffset = record.offset() + 1;
+            }
+        }
+        saveOffset(shard);
+        publishChanges(shard, touched);
     }
 
     /** Applies one record: appends its entries with the record's time and source, or dead-letters it. */
@@ -636,6 +654,7 @@ public final class ShardedNode implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not withdraw the claim of " + options.nodeId(), e);
         }
+        appliers.shutdown();
         directory.close();
         appends.close(Duration.ofSeconds(10));
         producer.close(Duration.ofSeconds(10));
