@@ -176,7 +176,7 @@ public final class ShardedApi {
         byte[] body = r.method() == Method.POST && req.content().hasEntity() ? readBody(req) : new byte[0];
         HttpResponse<byte[]> answer;
         try {
-            answer = forward(owner, req, body).get();
+            answer = forward(owner, shard, req, body).get();
         } catch (ExecutionException e) {
             throw moving("the node holding shard " + shard + " at " + owner + " did not answer ("
                     + e.getCause().getMessage() + ")");
@@ -219,12 +219,13 @@ public final class ShardedApi {
                 + " now (the consumer group is rebalancing)"));
     }
 
-    private CompletableFuture<HttpResponse<byte[]>> forward(String base, ServerRequest req, byte[] body) {
+    private CompletableFuture<HttpResponse<byte[]>> forward(String base, int shard, ServerRequest req, byte[] body) {
         String query = req.query().rawValue();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + req.path().rawPath()
                         + (query.isEmpty() ? "" : "?" + query)))
                 .timeout(APPLY_TIMEOUT.plusSeconds(5))
                 .header(FORWARDED_BY.defaultCase(), cluster.nodeId())
+                .header(SHARD.defaultCase(), Integer.toString(shard))
                 .method(req.prologue().method().text(), body.length == 0 && req.prologue().method() == Method.GET
                         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         req.headers().first(HeaderNames.AUTHORIZATION).ifPresent(v -> b.header("Authorization", v));
@@ -263,7 +264,11 @@ public final class ShardedApi {
         int p = cluster.shardCount();
         // shard -> indexes of the submissions it gets, in request order
         Map<Integer, List<Integer>> parts = new TreeMap<>();
-        for (int i = 0; i < submissions.size(); i++) {
+        Optional<Integer> forwardedFor = forwardedShard(req, submissions);
+        for (int i = 0; i < submissions.size() && forwardedFor.isPresent(); i++) {
+            parts.computeIfAbsent(forwardedFor.get(), k -> new ArrayList<>()).add(i);
+        }
+        for (int i = 0; i < submissions.size() && forwardedFor.isEmpty(); i++) {
             String contractor = submissions.get(i).contractor();
             if (contractor.equals(SubmissionValidator.SYSTEM_CONTRACTOR)) {
                 for (int n = 0; n < p; n++) {
@@ -285,7 +290,7 @@ public final class ShardedApi {
                         .thenApply(results -> results.stream().map(a -> new Item(n, a.seq(), a.leafHash(),
                                 a.ts().toString(), a.duplicate())).toList()));
             } else {
-                var f = forward(owner(n, req), req, request);
+                var f = forward(owner(n, req), n, req, request);
                 forwards.add(f);
                 forwardOf.put(n, f);
                 pending.put(n, f.thenApply(r -> r.statusCode() / 100 == 2 ? items(r.body()) : List.of()));
@@ -327,6 +332,30 @@ public final class ShardedApi {
         res.header(NODE, cluster.nodeId());
         res.header(HeaderNames.CONTENT_TYPE, "application/json");
         res.send(JSON.writeValueAsBytes(answer));
+    }
+
+    /**
+     * The shard a forwarded part is for: another node split the request already, and a
+     * {@code _system} entry in the part is for that shard only.
+     */
+    private Optional<Integer> forwardedShard(ServerRequest req, List<Submission> submissions) {
+        if (!req.headers().contains(FORWARDED_BY) || !req.headers().contains(SHARD)) {
+            return Optional.empty();
+        }
+        String value = req.headers().get(SHARD).get();
+        if (!UNSIGNED.matcher(value).matches() || Integer.parseInt(value) >= cluster.shardCount()) {
+            throw ProblemException.badParameter("TrackRecord-Shard", "must be a shard number from 0 to "
+                    + (cluster.shardCount() - 1) + ", was '" + value + "'");
+        }
+        int n = Integer.parseInt(value);
+        for (Submission s : submissions) {
+            if (!s.contractor().equals(SubmissionValidator.SYSTEM_CONTRACTOR)
+                    && Shards.shardOf(s.contractor(), cluster.shardCount()) != n) {
+                throw ProblemException.badParameter("TrackRecord-Shard", "names shard " + n + ", but contractor "
+                        + s.contractor() + " is on shard " + Shards.shardOf(s.contractor(), cluster.shardCount()));
+            }
+        }
+        return Optional.of(n);
     }
 
     /** Why shard {@code n}'s part failed, as the problem the caller gets. */

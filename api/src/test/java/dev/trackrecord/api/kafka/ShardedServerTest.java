@@ -183,6 +183,20 @@ class ShardedServerTest {
         assertThat(noShard.body()).contains("shard");
         assertThat(get(a, "/v1/checkpoints/latest?shard=" + SHARDS, Role.MARKETPLACE).statusCode()).isEqualTo(400);
 
+        // A _system entry goes to every shard, the part for b's shards through b.
+        String policy = dev.trackrecord.ledger.reputation.Policy.defaultPolicyEntry()
+                .replace("\"event_id\":\"policy-", "\"event_id\":\"policy-again-");
+        HttpResponse<String> published = post(a, "/v1/entries", Role.ADMIN, policy);
+        assertThat(published.statusCode()).as(published.body()).isEqualTo(201);
+        JsonNode items = KafkaIngestTest.json(published.body().getBytes()).path("entries");
+        assertThat(items).hasSize(SHARDS);
+        for (int s = 0; s < SHARDS; s++) {
+            assertThat(items.get(s).path("shard").asInt()).isEqualTo(s);
+            HttpResponse<String> entry = get(b, "/v1/entries/" + items.get(s).path("seq").asLong() + "?shard=" + s,
+                    Role.COMPLIANCE);
+            assertThat(entry.body()).contains("policy-again-");
+        }
+
         // Every shard begins with the default policy, the same entry on every shard.
         for (int s = 0; s < SHARDS; s++) {
             HttpResponse<String> zero = get(a, "/v1/entries/0?shard=" + s, Role.COMPLIANCE);
