@@ -5,13 +5,15 @@ import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
 
 /**
- * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--kafka BOOTSTRAP [--node-id ID]]}: runs the service on embedded
- * storage. Settings come from {@code application.yaml}, then environment variables, then these
+ * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--kafka BOOTSTRAP [--node-id ID]
+ * [--shards P [--advertise URL]]]}: runs the service on embedded storage, or with {@code --shards} a
+ * node of the sharded mode. Settings come from {@code application.yaml}, then environment variables, then these
  * options.
  */
 public final class Main {
     private static final String USAGE = """
             usage: trackrecord serve [--data DIR] [--port N] [--origin ORIGIN]
+                         [--kafka BOOTSTRAP [--node-id ID] [--shards P [--advertise URL]]]
               --data DIR       data directory, created on first start (default ./data, TRACKRECORD_DATA)
               --port N         port to listen on, 0 for any free one (default 8080, TRACKRECORD_PORT)
               --origin ORIGIN  the log's origin, fixed when the data directory is created
@@ -19,7 +21,13 @@ public final class Main {
               --kafka BOOTSTRAP  also consume ledger.events and publish to Kafka at these brokers,
                                host:port[,host:port...] (default none, TRACKRECORD_KAFKA)
               --node-id ID     this node's stable name in the Kafka consumer group, so a restarted
-                               node resumes its partitions at once (default none, TRACKRECORD_NODE_ID)""";
+                               node resumes its partitions at once (default none, TRACKRECORD_NODE_ID);
+                               with --shards, its name in the cluster (default <host name>-<port>)
+              --shards P       run a node of the sharded mode: the log is P shards, the partitions of
+                               ledger.sequence, shared with the other nodes of the consumer group
+                               (needs --kafka; P never changes; default 0: not sharded, TRACKRECORD_SHARDS)
+              --advertise URL  with --shards, the base URL the other nodes reach this one at
+                               (default http://127.0.0.1:<port>, TRACKRECORD_ADVERTISE)""";
     private Main() {
     }
 
@@ -32,6 +40,10 @@ public final class Main {
             System.err.println("trackrecord serve: " + e.getMessage());
             System.err.println(USAGE);
             System.exit(2);
+            return;
+        }
+        if (settings.shards() > 0) {
+            serveSharded(settings);
             return;
         }
         TrackRecordServer server;
@@ -49,6 +61,25 @@ public final class Main {
         if (!settings.kafka().isBlank()) {
             System.out.println("kafka: " + settings.kafka());
         }
+        System.out.println("listening on http://localhost:" + server.port());
+        System.out.flush();
+    }
+
+    private static void serveSharded(Settings settings) {
+        ShardedServer server;
+        try {
+            server = ShardedServer.start(settings);
+        } catch (Exception e) {
+            System.err.println("trackrecord serve: could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("trackrecord-shutdown").unstarted(server::close));
+        System.out.println("data directory: " + settings.dataDir().toAbsolutePath().normalize());
+        System.out.println("checkpoint verifier key: " + server.verifierKey() + " (shard n signs as <origin>/shard-n)");
+        System.out.println("token issuer: " + settings.tokenIssuer());
+        System.out.println("kafka: " + settings.kafka() + ", shards: " + settings.shards() + ", node: "
+                + server.nodeId() + " at " + server.url());
         System.out.println("listening on http://localhost:" + server.port());
         System.out.flush();
     }
@@ -76,8 +107,19 @@ public final class Main {
                 case "--origin" -> settings.withOrigin(value);
                 case "--kafka" -> settings.withKafka(value);
                 case "--node-id" -> settings.withNodeId(value);
+                case "--shards" -> {
+                    try {
+                        yield settings.withShards(Integer.parseInt(value));
+                    } catch (NumberFormatException e) {
+                        throw new IllegalArgumentException("--shards must be a number, was '" + value + "'");
+                    }
+                }
+                case "--advertise" -> settings.withAdvertise(value);
                 default -> throw new IllegalArgumentException("unknown option " + option);
             };
+        }
+        if (settings.shards() > 0 && settings.kafka().isBlank()) {
+            throw new IllegalArgumentException("--shards needs --kafka: the shards are partitions of a Kafka topic");
         }
         return settings;
     }

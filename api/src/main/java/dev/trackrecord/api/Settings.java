@@ -17,9 +17,12 @@ import java.time.Duration;
  * @param kafka              Kafka bootstrap servers to ingest from and publish to; blank for none
  * @param nodeId             this node's stable name in Kafka (its static consumer group member id,
  *                           so a restarted node gets its partitions back at once); blank for none
+ * @param shards             P, the shards of the sharded mode; 0 for a node with one log of its own
+ * @param advertise          the base URL other nodes of the sharded mode reach this one at; blank for
+ *                           {@code http://127.0.0.1:<port>}
  */
 public record Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
-                       long maxBodyBytes, String kafka, String nodeId) {
+                       long maxBodyBytes, String kafka, String nodeId, int shards, String advertise) {
     public static final String DEFAULT_ORIGIN = "trackrecord.local/ledger";
 
     public Settings {
@@ -32,6 +35,19 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
         if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
             throw new IllegalArgumentException("checkpoint interval must be positive");
         }
+        if (shards < 0 || shards > 10_000) {
+            throw new IllegalArgumentException("shards must be from 1 to 10000 (or 0 for no sharding), was " + shards);
+        }
+        if (!advertise.isBlank() && !advertise.matches("https?://[^/?#\\s]+")) {
+            throw new IllegalArgumentException("advertise must be a base URL such as http://ledger-a:8080 (no path),"
+                    + " was '" + advertise + "'");
+        }
+    }
+
+    /** Settings without sharding. */
+    public Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
+                    long maxBodyBytes, String kafka, String nodeId) {
+        this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, 0, "");
     }
 
     /** Settings without Kafka. */
@@ -51,7 +67,9 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
                 t.get("checkpoint-interval").as(Duration.class).orElse(Duration.ofSeconds(2)),
                 t.get("max-body-bytes").asLong().orElse(4L * 1024 * 1024),
                 t.get("kafka").asString().orElse(""),
-                t.get("node-id").asString().orElse(""));
+                t.get("node-id").asString().orElse(""),
+                t.get("shards").asInt().orElse(0),
+                t.get("advertise").asString().orElse(""));
     }
 
     /** The issuer every bearer token of this log carries. */
@@ -60,22 +78,30 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
     }
 
     public Settings withDataDir(Path d) {
-        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise);
     }
 
     public Settings withPort(int p) {
-        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise);
     }
 
     public Settings withOrigin(String o) {
-        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise);
     }
 
     public Settings withKafka(String bootstrap) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId, shards, advertise);
     }
 
     public Settings withNodeId(String id) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id, shards, advertise);
+    }
+
+    public Settings withShards(int p) {
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, p, advertise);
+    }
+
+    public Settings withAdvertise(String url) {
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, url);
     }
 }

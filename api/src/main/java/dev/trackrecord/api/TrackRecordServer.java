@@ -91,10 +91,6 @@ public final class TrackRecordServer implements AutoCloseable {
             Checkpointer checkpointer = new Checkpointer(ledger, signer, settings.checkpointInterval());
             resources.push(checkpointer);
             checkpointer.checkpointNow();
-            if (!settings.kafka().isBlank()) {
-                resources.push(KafkaBridge.start(KafkaBridge.Options.defaults(settings.kafka())
-                        .withInstanceId(settings.nodeId()), ledger, Duration.ofMillis(100)));
-            }
 
             // From the last snapshot if it matches the log, then whatever came after it.
             ReputationSnapshots snapshots = new ReputationSnapshots(settings.dataDir());
@@ -106,6 +102,10 @@ public final class TrackRecordServer implements AutoCloseable {
                     + " (" + (System.nanoTime() - replayStart) / 1_000_000 + " ms)");
             resources.push(() -> snapshots.save(reputation));
             resources.push(scheduleRankings(reputation, snapshots));
+            if (!settings.kafka().isBlank()) {
+                resources.push(KafkaBridge.start(KafkaBridge.Options.defaults(settings.kafka())
+                        .withInstanceId(settings.nodeId()), ledger, reputation, Duration.ofMillis(100)));
+            }
 
             Api api = new Api(ledger, checkpointer, validator,
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,

@@ -217,16 +217,34 @@ public final class Api {
             Route route = binding.route();
             Action action = binding.action();
             ReadRecorder recorder = reads;
-            routing.route(route.method(), route.path(), (req, res) -> {
-                Principal principal = authorize(req, route);
-                if (route.path().contains("{id}")) {
-                    recordRead(recorder, principal, route.method().text() + " " + route.path(),
-                            req.path().pathParameters().get("id"));
-                }
-                action.handle(req, res, principal);
-            });
+            routing.route(route.method(), route.path(), (req, res) -> handle(route, action, recorder, req, res));
         }
         Problems.register(routing);
+    }
+
+    /**
+     * Serves a request that another router matched to {@code method} and {@code path}, one of
+     * these routes (the sharded mode keeps one Api per shard and routes each request to its
+     * shard's): the same token, role and read checks as a registered route.
+     */
+    public void serve(Method method, String path, ServerRequest req, ServerResponse res) throws Exception {
+        for (Binding b : bindings) {
+            if (b.route().method().equals(method) && b.route().path().equals(path)) {
+                handle(b.route(), b.action(), reads, req, res);
+                return;
+            }
+        }
+        throw new IllegalArgumentException("no route " + method.text() + " " + path);
+    }
+
+    private void handle(Route route, Action action, ReadRecorder recorder, ServerRequest req, ServerResponse res)
+            throws Exception {
+        Principal principal = authorize(req, route);
+        if (route.path().contains("{id}")) {
+            recordRead(recorder, principal, route.method().text() + " " + route.path(),
+                    req.path().pathParameters().get("id"));
+        }
+        action.handle(req, res, principal);
     }
 
     // ---------------------------------------------------------------- auth

@@ -2,11 +2,7 @@ package dev.trackrecord.api.kafka;
 
 import java.util.Map;
 
-/**
- * Told which contractors an applied batch touched, after the batch is durable. The reputation
- * engine will publish scores through it; until then {@link KafkaChangePublisher} announces the
- * change itself.
- */
+/** Told which contractors an applied batch touched, after the batch is durable. */
 public interface ChangePublisher {
     /**
      * @param latestSeqs for each contractor with an entry in the batch, the highest seq among

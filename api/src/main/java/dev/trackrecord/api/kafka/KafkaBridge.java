@@ -1,6 +1,7 @@
 package dev.trackrecord.api.kafka;
 
 import dev.trackrecord.ledger.entry.SubmissionValidator;
+import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.store.Ledger;
 import java.time.Clock;
 import java.time.Duration;
@@ -75,7 +76,8 @@ public final class KafkaBridge implements AutoCloseable {
      *
      * @throws IllegalStateException if the topics cannot be created (no broker reachable)
      */
-    public static KafkaBridge start(Options options, Ledger ledger, Duration checkpointPoll) {
+    public static KafkaBridge start(Options options, Ledger ledger, ReputationIndex reputation,
+                                    Duration checkpointPoll) {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, options.bootstrap(),
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 30_000))) {
             Topics.createMissing(admin, options.eventPartitions());
@@ -86,7 +88,7 @@ public final class KafkaBridge implements AutoCloseable {
         Producer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(options.bootstrap()));
         var consumer = new KafkaConsumer<byte[], byte[]>(consumerConfig(options));
         var ingest = new KafkaIngest(consumer, producer, ledger, new SubmissionValidator(Clock.systemUTC()),
-                new KafkaChangePublisher(producer, ledger.origin()), options.source());
+                new KafkaChangePublisher(producer, ledger.origin(), reputation), options.source());
         Thread thread = Thread.ofPlatform().name("kafka-ingest").daemon(true).unstarted(ingest);
         thread.setUncaughtExceptionHandler((t, e) -> LOG.log(Level.SEVERE, "Kafka ingest stopped", e));
         thread.start();

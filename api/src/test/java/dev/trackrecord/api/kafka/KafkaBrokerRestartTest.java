@@ -19,10 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The broker crashes and comes back while messages are produced and ingested. */
+/** The broker crashes and comes back while messages are produced and ingested. In the slow step (about 40 s). */
+@Tag("slow")
 class KafkaBrokerRestartTest {
     private static final int MESSAGES = 3000;
 

@@ -126,8 +126,10 @@ class KafkaIngestTest {
         boolean seen = await(WAIT, () -> readAll(BROKER.bootstrap(), Topics.REPUTATION_CHANGES, Integer.MAX_VALUE,
                 Duration.ofSeconds(1)).stream().anyMatch(r -> "c-changes".equals(text(r.key()))
                 && json(r.value()).path("seq").asLong() == seq
-                && json(r.value()).path("origin").asText().equals(Settings.DEFAULT_ORIGIN)));
-        assertThat(seen).as("change of c-changes with seq " + seq).isTrue();
+                && json(r.value()).path("origin").asText().equals(Settings.DEFAULT_ORIGIN)
+                && json(r.value()).path("reputation").path("contractor").asText().equals("c-changes")
+                && json(r.value()).path("reputation").path("overall").has("score")));
+        assertThat(seen).as("change of c-changes with seq " + seq + " and its reputation").isTrue();
     }
 
     @Test
