@@ -1,6 +1,6 @@
 package dev.trackrecord.api.kafka;
 
-import dev.trackrecord.api.LedgerEntrySource;
+import dev.trackrecord.ledger.store.LedgerEntrySource;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
