@@ -74,6 +74,11 @@ public final class LedgerBench {
 
     /** Appends {@code total} entries in batches of {@code batch}, {@code inFlight} requests at a time. */
     double appendThroughput(Ledger ledger, long startN, long total, int batch, int inFlight) {
+        return appendThroughput(ledger, startN, total, batch, inFlight, new Histogram(3));
+    }
+
+    /** The same, recording each batch's time from submission to acknowledgement, in µs. */
+    double appendThroughput(Ledger ledger, long startN, long total, int batch, int inFlight, Histogram latency) {
         List<CompletableFuture<List<Appended>>> pending = new ArrayList<>();
         long t0 = System.nanoTime();
         for (long n = startN; n < startN + total; n += batch) {
@@ -81,7 +86,12 @@ public final class LedgerBench {
             for (long i = n; i < Math.min(startN + total, n + batch); i++) {
                 subs.add(submission(i));
             }
-            pending.add(ledger.append(subs, "bench"));
+            long s = System.nanoTime();
+            pending.add(ledger.append(subs, "bench").whenComplete((ok, failed) -> {
+                synchronized (latency) {
+                    latency.recordValue((System.nanoTime() - s) / 1000);
+                }
+            }));
             if (pending.size() >= inFlight) {
                 pending.remove(0).join();
             }
@@ -121,7 +131,9 @@ public final class LedgerBench {
         deleteTree(dir);
         try (Ledger ledger = open(dir)) {
             appendThroughput(ledger, 0, Math.min(entries / 4, 20_000), batch, 16);
-            return Figure.of(appendThroughput(ledger, 1_000_000, entries, batch, 16), "entries/s");
+            Histogram h = new Histogram(3);
+            double rate = appendThroughput(ledger, 1_000_000, entries, batch, 16, h);
+            return Figure.of(rate, "entries/s", h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
         } finally {
             deleteTree(dir);
         }

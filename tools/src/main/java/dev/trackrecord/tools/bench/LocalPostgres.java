@@ -24,14 +24,12 @@ final class LocalPostgres implements AutoCloseable {
     private final Path dir;
     private final boolean asPostgresUser;
     final int port;
-    final String version;
 
-    private LocalPostgres(Path bin, Path dir, boolean asPostgresUser, int port, String version) {
+    private LocalPostgres(Path bin, Path dir, boolean asPostgresUser, int port) {
         this.bin = bin;
         this.dir = dir;
         this.asPostgresUser = asPostgresUser;
         this.port = port;
-        this.version = version;
     }
 
     static LocalPostgres start(List<String> log) throws IOException {
@@ -51,14 +49,13 @@ final class LocalPostgres implements AutoCloseable {
             Tools.run(List.of("chown", "postgres:postgres", dir.toString()));
         }
         int port = ChildProcess.freePort();
-        LocalPostgres pg = new LocalPostgres(bin.get(), dir, root, port, "");
+        LocalPostgres pg = new LocalPostgres(bin.get(), dir, root, port);
         try {
             pg.run("initdb", "-D", dir.resolve("data").toString(), "-U", USER, "--auth=trust", "-E", "UTF8",
                     "--no-sync");
             pg.run("pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(), "-w",
                     "-t", "60", "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -k " + dir, "start");
-            String version = pg.run("pg_ctl", "--version").strip();
-            return new LocalPostgres(bin.get(), dir, root, port, version);
+            return pg;
         } catch (IOException e) {
             pg.close();
             throw e;
