@@ -264,7 +264,7 @@ public final class Report {
         b.append("""
                 ## How to read these figures
 
-                - **What is measured.** Entries are `audit.result` submissions (about 460 bytes enveloped)
+                - **What is measured.** Entries are `audit.result` submissions (about 500 bytes enveloped)
                   over 50,000 contractors, each with its own `event_id`. "Durable" means acknowledged after the
                   segment log and the EclipseStore commit were forced to disk (`docs/storage.md`). The
                   in-process rows call the ledger directly; the REST rows start the real service
