@@ -8,16 +8,30 @@ import dev.trackrecord.ledger.merkle.ProofVerifier;
 import dev.trackrecord.ledger.store.Appended;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
+import dev.trackrecord.ledger.bundle.BundleVerification;
+import dev.trackrecord.ledger.bundle.BundleVerifier;
+import dev.trackrecord.ledger.bundle.BundleWriter;
+import dev.trackrecord.ledger.bundle.ExportQuery;
+import dev.trackrecord.ledger.note.NoteSigner;
+import dev.trackrecord.ledger.store.Checkpointer;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
@@ -26,8 +40,9 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The ledger's own benchmarks, in process: durable append throughput at several batch sizes
- * with about 460-byte entries, inclusion and consistency proof generation, reopen time and
- * resident heap per entry. Figures go to the given stream as Markdown tables.
+ * with about 460-byte entries; and on a log of a given size, export and offline verification of
+ * a bundle of all of it, inclusion and consistency proof generation, reopen time and resident
+ * heap per entry (the last three in a fresh JVM).
  */
 public final class LedgerBench {
     private static final String ORIGIN = "trackrecord.bench/ledger";
@@ -52,13 +67,18 @@ public final class LedgerBench {
     }
 
     /** A submission like the template with its own event id and one of 50,000 contractors. */
-    Submission submission(long n) {
+    public Submission submission(long n) {
         EntryBody body = template.body();
         return new Submission(EntryKind.AUDIT_RESULT, "c-" + (n % 50_000), "ev-" + n, body, template.bodyBytes());
     }
 
     /** Appends {@code total} entries in batches of {@code batch}, {@code inFlight} requests at a time. */
     double appendThroughput(Ledger ledger, long startN, long total, int batch, int inFlight) {
+        return appendThroughput(ledger, startN, total, batch, inFlight, new Histogram(3));
+    }
+
+    /** The same, recording each batch's time from submission to acknowledgement, in µs. */
+    double appendThroughput(Ledger ledger, long startN, long total, int batch, int inFlight, Histogram latency) {
         List<CompletableFuture<List<Appended>>> pending = new ArrayList<>();
         long t0 = System.nanoTime();
         for (long n = startN; n < startN + total; n += batch) {
@@ -66,7 +86,12 @@ public final class LedgerBench {
             for (long i = n; i < Math.min(startN + total, n + batch); i++) {
                 subs.add(submission(i));
             }
-            pending.add(ledger.append(subs, "bench"));
+            long s = System.nanoTime();
+            pending.add(ledger.append(subs, "bench").whenComplete((ok, failed) -> {
+                synchronized (latency) {
+                    latency.recordValue((System.nanoTime() - s) / 1000);
+                }
+            }));
             if (pending.size() >= inFlight) {
                 pending.remove(0).join();
             }
@@ -100,59 +125,111 @@ public final class LedgerBench {
         return total / ((System.nanoTime() - t0) / 1e9);
     }
 
-    /** Runs the append table, then builds a log of {@code logSize} entries for proofs and reopen. */
-    public void run(long appendEntries, long logSize, int proofs) throws Exception {
-        Files.createDirectories(workDir);
-        out.println("Machine: " + Machine.describe(workDir));
-        out.println();
-        out.println("| durable append, in process | entries/s | p50 | p99 |");
-        out.println("|---|---:|---:|---:|");
-        for (int batch : new int[] {10, 100, 1000, 10_000}) {
-            Path dir = workDir.resolve("append-" + batch);
-            deleteTree(dir);
-            try (Ledger ledger = open(dir)) {
-                appendThroughput(ledger, 0, Math.min(appendEntries, 20_000), batch, 16);
-                double rate = appendThroughput(ledger, 1_000_000, appendEntries, batch, 16);
-                out.printf("| batches of %,d, 16 in flight | %,.0f | | |%n", batch, rate);
-            }
-            deleteTree(dir);
-        }
-        Path single = workDir.resolve("append-single");
-        deleteTree(single);
-        try (Ledger ledger = open(single)) {
+    /** Durable appends of {@code entries} entries in batches of {@code batch}, 16 in flight, on a fresh log. */
+    public Figure appendBatches(long entries, int batch) throws IOException {
+        Path dir = workDir.resolve("append-" + batch);
+        deleteTree(dir);
+        try (Ledger ledger = open(dir)) {
+            appendThroughput(ledger, 0, Math.min(entries / 4, 20_000), batch, 16);
             Histogram h = new Histogram(3);
-            singleAppendThroughput(ledger, 0, Math.min(appendEntries / 4, 10_000), 64, new Histogram(3));
-            double rate = singleAppendThroughput(ledger, 1_000_000, appendEntries / 4, 64, h);
-            out.printf("| single entries, 64 concurrent callers | %,.0f | %.2f ms | %.2f ms |%n", rate,
-                    h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+            double rate = appendThroughput(ledger, 1_000_000, entries, batch, 16, h);
+            return Figure.of(rate, "entries/s", h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+        } finally {
+            deleteTree(dir);
         }
-        deleteTree(single);
-        out.println();
+    }
 
-        Path big = workDir.resolve("log-" + logSize);
+    /** Durable single-entry appends from 64 callers that each wait for their ack, on a fresh log. */
+    public Figure appendSingles(long entries) throws Exception {
+        Path dir = workDir.resolve("append-single");
+        deleteTree(dir);
+        try (Ledger ledger = open(dir)) {
+            Histogram h = new Histogram(3);
+            singleAppendThroughput(ledger, 0, Math.min(entries, 10_000), 64, new Histogram(3));
+            double rate = singleAppendThroughput(ledger, 1_000_000, entries, 64, h);
+            return Figure.of(rate, "entries/s", h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** What {@link #atSize} measured on a log of one size. */
+    public record SizeFigures(long size, Figure build, long bytesOnDisk, Figure export, long bundleBytes,
+                              Figure verify, Map<String, Figure> reopen) {
+    }
+
+    /**
+     * Builds a log of {@code size} entries (batches of 10,000) with a signed checkpoint; with
+     * {@code bundle}, exports it as a bundle and verifies the bundle offline; then reopens it in a
+     * fresh JVM for the reopen time, resident heap and proof figures.
+     */
+    public SizeFigures atSize(long size, int proofs, boolean bundle) throws Exception {
+        Path big = workDir.resolve("log-" + size);
         deleteTree(big);
+        NoteSigner signer = NoteSigner.generate(ORIGIN, new SecureRandom());
+        Figure build;
+        Figure export = Figure.notMeasured("not run at this size");
+        Figure verify = Figure.notMeasured("not run at this size");
+        long bundleBytes = 0;
+        Path zip = workDir.resolve("bundle-" + size + ".zip");
         long t0 = System.nanoTime();
-        try (Ledger ledger = open(big)) {
-            appendThroughput(ledger, 0, logSize, 10_000, 8);
+        try (Ledger ledger = open(big); Checkpointer checkpointer = new Checkpointer(ledger, signer, Duration.ofDays(1))) {
+            appendThroughput(ledger, 0, size, 10_000, 8);
+            build = Figure.of(size / ((System.nanoTime() - t0) / 1e9), "entries/s");
+            checkpointer.checkpointNow();
+            if (bundle) {
+                long e0 = System.nanoTime();
+                try (OutputStream os = new BufferedOutputStream(Files.newOutputStream(zip), 1 << 16)) {
+                    BundleWriter.write(ledger, ExportQuery.all(), signer.verifier(), Clock.systemUTC(), os);
+                }
+                double secs = (System.nanoTime() - e0) / 1e9;
+                export = Figure.of(size / secs, "entries/s");
+                bundleBytes = Files.size(zip);
+            }
         }
-        out.printf("Built a log of %,d entries in %.1f s; %,d MiB on disk.%n%n", logSize,
-                (System.nanoTime() - t0) / 1e9, sizeOf(big) >> 20);
+        long onDisk = sizeOf(big);
+        if (bundle) {
+            long v0 = System.nanoTime();
+            BundleVerification result = BundleVerifier.verify(zip, Optional.of(signer.verifier()));
+            double secs = (System.nanoTime() - v0) / 1e9;
+            if (result.entryCount() != size) {
+                throw new IllegalStateException("the bundle verified " + result.entryCount() + " entries, not " + size);
+            }
+            verify = Figure.of(size / secs, "entries/s");
+            Files.delete(zip);
+        }
+        Map<String, Figure> reopen = reopenInFreshJvm(big, size, proofs);
+        deleteTree(big);
+        return new SizeFigures(size, build, onDisk, export, bundleBytes, verify, reopen);
+    }
 
-        // Reopen in a fresh JVM, so the heap figure holds nothing of the build above.
+    /** Reopens in a fresh JVM, so the heap figure holds nothing of the build. */
+    private Map<String, Figure> reopenInFreshJvm(Path dir, long size, int proofs) throws Exception {
         Process child = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
                 "-Xmx" + (Runtime.getRuntime().maxMemory() >> 20) + "m",
                 "-cp", System.getProperty("java.class.path"), LedgerBench.class.getName(),
-                "reopen", big.toString(), Long.toString(logSize), Integer.toString(proofs))
+                "reopen", dir.toString(), Long.toString(size), Integer.toString(proofs))
                 .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        out.print(new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        String text = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        Map<String, Figure> figures = new LinkedHashMap<>();
         if (child.waitFor() != 0) {
-            out.println("(reopen measurement failed with exit " + child.exitValue() + ")");
+            Figure failed = Figure.notMeasured("the reopen process exited with " + child.exitValue());
+            for (String k : List.of("reopen", "heapOpen", "inclusion", "consistency", "heapTouched")) {
+                figures.put(k, failed);
+            }
+            return figures;
         }
-        out.println();
+        for (String line : text.lines().filter(l -> l.startsWith("RESULT ")).toList()) {
+            String[] f = line.split(" ");
+            figures.put(f[1], f.length > 4
+                    ? Figure.of(Double.parseDouble(f[2]), f[3].replace('_', ' '), Double.parseDouble(f[4]), Double.parseDouble(f[5]))
+                    : Figure.of(Double.parseDouble(f[2]), f[3].replace('_', ' ')));
+        }
+        return figures;
     }
 
-    /** Child process entry: {@code reopen DIR SIZE PROOFS}. */
+    /** Child process entry: {@code reopen DIR SIZE PROOFS}; prints {@code RESULT key value unit [p50 p99]} lines. */
     public static void main(String[] args) throws Exception {
         if (args.length != 4 || !args[0].equals("reopen")) {
             System.err.println("usage: LedgerBench reopen DIR SIZE PROOFS");
@@ -167,19 +244,15 @@ public final class LedgerBench {
             double reopenMs = (System.nanoTime() - t0) / 1e6;
             long heapOpen = usedHeapAfterGc() - heapBefore;
             PrintStream out = System.out;
-            out.println("| at " + String.format("%,d", size) + " entries | figure |");
-            out.println("|---|---:|");
-            out.printf("| reopen to serving (fresh JVM) | %,.0f ms |%n", reopenMs);
-            out.printf("| heap held after reopen | %,d MiB (%.1f bytes/entry) |%n", heapOpen >> 20,
-                    (double) heapOpen / size);
-            bench.proofTable(ledger, size, Integer.parseInt(args[3]));
+            out.printf(Locale.ROOT, "RESULT reopen %.1f ms%n", reopenMs);
+            out.printf(Locale.ROOT, "RESULT heapOpen %.2f bytes/entry%n", (double) heapOpen / size);
+            bench.proofFigures(ledger, size, Integer.parseInt(args[3]));
             long heapTouched = usedHeapAfterGc() - heapBefore;
-            out.printf("| heap held after the proof runs (tiles read back) | %,d MiB (%.1f bytes/entry) |%n",
-                    heapTouched >> 20, (double) heapTouched / size);
+            out.printf(Locale.ROOT, "RESULT heapTouched %.2f bytes/entry%n", (double) heapTouched / size);
         }
     }
 
-    private void proofTable(Ledger ledger, long size, int count) throws Exception {
+    private void proofFigures(Ledger ledger, long size, int count) throws Exception {
         SplittableRandom random = new SplittableRandom(42);
         byte[] root = ledger.root(size);
         // Warm up, and check that what is measured verifies.
@@ -196,8 +269,8 @@ public final class LedgerBench {
             h.recordValue(System.nanoTime() - s);
         }
         double rate = count / ((System.nanoTime() - t0) / 1e9);
-        out.printf("| inclusion proofs, one thread, random leaves | %,.0f/s (p50 %.1f µs, p99 %.1f µs) |%n", rate,
-                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+        out.printf(Locale.ROOT, "RESULT inclusion %.1f proofs/s %.6f %.6f%n", rate,
+                h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
         h.reset();
         t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
@@ -207,8 +280,8 @@ public final class LedgerBench {
             h.recordValue(System.nanoTime() - s);
         }
         rate = count / ((System.nanoTime() - t0) / 1e9);
-        out.printf("| consistency proofs, one thread, random size1 | %,.0f/s (p50 %.1f µs, p99 %.1f µs) |%n", rate,
-                h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0);
+        out.printf(Locale.ROOT, "RESULT consistency %.1f proofs/s %.6f %.6f%n", rate,
+                h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
     }
 
     private static Ledger open(Path dir) {

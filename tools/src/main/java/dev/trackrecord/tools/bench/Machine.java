@@ -34,7 +34,7 @@ final class Machine {
         return System.getProperty("os.arch");
     }
 
-    private static String disk(Path dir) {
+    static String disk(Path dir) {
         try {
             Path p = dir.toAbsolutePath();
             while (p != null && !Files.exists(p)) {

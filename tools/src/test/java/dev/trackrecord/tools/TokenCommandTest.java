@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-class TokenAndBenchCommandTest {
+class TokenCommandTest {
     @TempDir
     Path tmp;
 
@@ -70,18 +70,5 @@ class TokenAndBenchCommandTest {
     void token_dataDirectoryWithoutKeys_exitOneSayingHowToCreateThem() {
         assertThat(run("token", "--data", tmp.toString(), "--role", "admin")).isEqualTo(1);
         assertThat(err).contains("start the service once");
-    }
-
-    @Test
-    void bench_quick_printsTheTables() {
-        int code = run("bench", "--quick", "--dir", tmp.resolve("bench").toString(),
-                "--out", tmp.resolve("bench.md").toString());
-
-        assertThat(code).isZero();
-        assertThat(tmp.resolve("bench.md")).content()
-                .contains("| durable append, in process | entries/s | p50 | p99 |")
-                .contains("| batches of 1,000, 16 in flight |")
-                .contains("| reopen to serving (fresh JVM) |")
-                .contains("| inclusion proofs, one thread, random leaves |");
     }
 }

@@ -1,5 +1,6 @@
 -- wrk script: single-entry appends, each with its own event_id (thread id + counter).
 local counter = 0
+local run = os.getenv("RUN") or tostring(os.time())
 local thread_id = 0
 local threads = {}
 
@@ -14,7 +15,7 @@ end
 
 request = function()
    counter = counter + 1
-   local eid = "wrk-" .. os.time() .. "-" .. thread_id .. "-" .. counter
+   local eid = "wrk-" .. run .. "-" .. thread_id .. "-" .. counter
    local body = '{"kind":"audit.result","contractor":"c-' .. (counter % 5000) .. '","event_id":"' .. eid ..
       '","body":{"occurred_at":"2026-11-01T10:00:00Z","audit_id":"a-' .. eid ..
       '","task_id":"t-1","method":"gold","auditor":"qa-bot-7","verdict":"pass","score_bp":9000,' ..
@@ -24,7 +25,8 @@ request = function()
 end
 
 function done(summary, latency, requests)
-   io.write(string.format("RESULT %d %d %.3f %.3f %d\n", summary.requests, summary.duration,
+   io.write(string.format("RESULT %d %d %.3f %.3f %d %d\n", summary.requests, summary.duration,
       latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-      summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+      summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+      summary.errors.status))
 end

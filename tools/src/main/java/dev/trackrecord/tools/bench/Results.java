@@ -1,0 +1,42 @@
+package dev.trackrecord.tools.bench;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Everything one benchmark run measured, for {@link Report}. Row keys are in {@link Report}. */
+public final class Results {
+    String command = "";
+    String machine = "";
+    String started = "";
+    String finished = "";
+    String loadBefore = "";
+    String loadAfter = "";
+    String generator = "";
+    String postgres = "";
+    String dataDisk = "";
+    String postgresDisk = "";
+    final Map<String, Figure> trackrecord = new LinkedHashMap<>();
+    final Map<String, Figure> postgresFigures = new LinkedHashMap<>();
+    final Map<String, Figure> limits = new LinkedHashMap<>();
+    final List<LedgerBench.SizeFigures> sizes = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+    double entryBytes;
+    int restSeconds;
+    int marketContractors;
+    long marketEntries;
+    long appendEntries;
+
+    Figure tr(String key) {
+        return trackrecord.getOrDefault(key, Figure.notMeasured("not run"));
+    }
+
+    Figure pg(String key) {
+        return postgresFigures.getOrDefault(key, Figure.notMeasured("not run"));
+    }
+
+    Figure limit(String key) {
+        return limits.getOrDefault(key, Figure.notMeasured("not run"));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.trackrecord.tools;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The benchmark's smoke run: the whole pipeline (limits, in-process appends, export and verify,
+ * reopen, the service and a plain Helidon endpoint under wrk, PostgreSQL) at tiny sizes into a
+ * temporary document, so that the benchmark cannot rot. Without wrk or PostgreSQL their rows must
+ * say "not measured" and why; with CI set (where .ci/run installs both) they must be measured.
+ */
+class BenchCommandTest {
+    private static final boolean CI = System.getenv("CI") != null && !System.getenv("CI").isBlank();
+    /** A measured cell: a number and a unit; or "not measured: reason". */
+    private static final Pattern CELL = Pattern.compile("[0-9][0-9,.]* [a-zA-Z/ ]+.*|not measured: .+");
+
+    @TempDir
+    Path tmp;
+
+    private String err;
+
+    private int run(String... args) {
+        StringWriter o = new StringWriter();
+        StringWriter e = new StringWriter();
+        CommandLine cmd = new CommandLine(new Cli());
+        cmd.setOut(new PrintWriter(o));
+        cmd.setErr(new PrintWriter(e));
+        int code = cmd.execute(args);
+        err = e.toString();
+        return code;
+    }
+
+    @Test
+    void bench_quickVsPostgres_writesEveryRowWithRatiosAndThePlot() throws Exception {
+        Path doc = tmp.resolve("docs/BENCHMARKS.md");
+        // A doc from an earlier run: its generated part is replaced, its kept sections stay.
+        Files.createDirectories(doc.getParent());
+        Files.writeString(doc, "# old figures\n\n| stale | row |\n\n" + BenchCommand.KEPT_MARKER
+                + "\n\n## Kafka\n\nmeasured by another command\n");
+
+        int code = run("bench", "--quick", "--vs", "postgres", "--doc", doc.toString(), "--dir", tmp.resolve("scratch").toString());
+
+        assertThat(code).as(err).isZero();
+        String text = Files.readString(doc);
+        assertThat(text).doesNotContain("| stale | row |").endsWith(BenchCommand.KEPT_MARKER
+                + "\n\n## Kafka\n\nmeasured by another command\n");
+        assertThat(text).contains("Command: `./trackrecord bench --quick --vs postgres`")
+                .contains("Machine: ").contains(" cores, ")
+                .contains("| workload | TrackRecord | p50 | p99 | PostgreSQL | p50 | p99 | TrackRecord / PostgreSQL |")
+                .contains("| workload | TrackRecord | p50 | p99 | limit | what bounds it | TrackRecord / limit |")
+                .contains("![TrackRecord and PostgreSQL side by side").contains("(benchmarks.svg)");
+        assertThat(tmp.resolve("docs/benchmarks.svg")).content().startsWith("<svg").contains("score lookup");
+        assertThat(tmp.resolve("scratch")).doesNotExist();
+
+        List<String> sideBySide = List.of("durable append, batches of 1,000", "durable append, REST batches of 1,000",
+                "durable append, single entries, 64 callers", "durable append, single entries, 64 connections",
+                "score lookup", "contractor history page (20 entries)", "top 10 of a skill");
+        for (String workload : sideBySide) {
+            String[] cells = row(text, "| " + workload + " (");
+            assertThat(cells).as(workload).hasSize(8);
+            assertThat(cells[1]).as(workload + ", TrackRecord").matches(CELL);
+            assertThat(cells[4]).as(workload + ", PostgreSQL").matches(CELL);
+            if (CI) {
+                assertThat(cells[4]).as(workload + ", PostgreSQL on CI").doesNotStartWith("not measured");
+            }
+            if (!cells[1].startsWith("not measured") && !cells[4].startsWith("not measured")) {
+                assertThat(cells[7]).as(workload + ", ratio").matches("[0-9.]+×");
+            }
+        }
+        for (String workload : List.of("durable append, in process, batches of 10, 16 in flight",
+                "durable append, in process, single entries, 64 concurrent callers",
+                "durable append, REST, single entries, 64 connections", "inclusion proof, REST, 64 connections")) {
+            String[] cells = row(text, "| " + workload + " |");
+            assertThat(cells[1]).as(workload).matches(CELL);
+            if (CI) {
+                assertThat(cells[1]).as(workload + " on CI").doesNotStartWith("not measured");
+            }
+        }
+        assertThat(row(text, "| durable append, in process, batches of 1,000, 16 in flight |")[6]).matches("[0-9.]+×");
+        for (String limit : List.of("| SHA-256 leaf hash of an entry, one core |",
+                "| fsync rate of the data directory's disk (4 KiB appends, each forced) |",
+                "| sequential write bandwidth (1 MiB blocks, forced every 8 MiB) |",
+                "| plain Helidon SE JSON endpoint (no auth, no ledger), 64 connections |")) {
+            assertThat(row(text, limit)[1]).as(limit).matches(CELL);
+        }
+        assertThat(text).contains("## A log of 5,000 entries");
+        for (String figure : List.of("| export of all of it as a bundle", "| offline verification of that bundle",
+                "| reopen to serving (fresh JVM) |", "| heap held after reopen |",
+                "| inclusion proofs, one thread, random leaves |")) {
+            assertThat(row(text, figure)[1]).as(figure).matches("[0-9][0-9,.]* .+");
+        }
+    }
+
+    @Test
+    void bench_unknownBaseline_exitTwoNamingTheOption() {
+        assertThat(run("bench", "--quick", "--vs", "mysql", "--doc", tmp.resolve("B.md").toString())).isEqualTo(2);
+        assertThat(err).contains("--vs: the only baseline is postgres, was 'mysql'");
+        assertThat(tmp.resolve("B.md")).doesNotExist();
+    }
+
+    /** The cells of the first table row starting with {@code start}, trimmed, without the outer pipes. */
+    private static String[] row(String text, String start) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(start) + ".*$", Pattern.MULTILINE).matcher(text);
+        assertThat(m.find()).as("a row starting with " + start).isTrue();
+        String line = m.group();
+        String[] cells = line.substring(1, line.length() - 1).split("(?<!\\\\)\\|", -1);
+        for (int i = 0; i < cells.length; i++) {
+            cells[i] = cells[i].strip();
+        }
+        return cells;
+    }
+}
