@@ -58,7 +58,10 @@ class BenchCommandTest {
                 .contains("Machine: ").contains(" cores, ")
                 .contains("| workload | TrackRecord | p50 | p99 | PostgreSQL | p50 | p99 | TrackRecord / PostgreSQL |")
                 .contains("| workload | TrackRecord | p50 | p99 | limit | what bounds it | TrackRecord / limit |")
-                .contains("![TrackRecord and PostgreSQL side by side").contains("(benchmarks.svg)");
+                .contains("![TrackRecord and PostgreSQL side by side").contains("(benchmarks.svg)")
+                .contains("## What keeping scores costs appends");
+        assertThat(row(text, "| with scoring |")[1]).matches(CELL);
+        assertThat(row(text, "| cost of scoring (1 - with / without) |")[1]).matches("-?[0-9.]+%");
         assertThat(tmp.resolve("docs/benchmarks.svg")).content().startsWith("<svg").contains("score lookup");
         assertThat(tmp.resolve("scratch")).doesNotExist();
 

@@ -231,6 +231,22 @@ public final class Report {
         b.append("| plain Helidon SE JSON endpoint (no auth, no ledger), 64 connections | ").append(cell(r.limit("plain")))
                 .append(" | ").append(latencyCells(r.limit("plain"))).append(" |\n\n");
 
+        Figure unscored = r.tr("append.unscored");
+        Figure scored = r.tr("append.scored");
+        b.append("## What keeping scores costs appends\n\n");
+        b.append(String.format(Locale.ROOT, """
+                One simulated marketplace appended in process (batches of 100, 16 in flight) to a fresh
+                ledger, without and with the reputation index following it the way the service does
+                (`ReputationFollower`); median of %d alternating rounds. Target: under 10%%.
+
+                """, r.scoringRounds));
+        b.append("| appends | figure |\n|---|---:|\n");
+        b.append("| without scoring | ").append(cell(unscored)).append(" |\n");
+        b.append("| with scoring | ").append(cell(scored)).append(" |\n");
+        b.append("| cost of scoring (1 - with / without) | ").append(unscored.measured() && scored.measured()
+                ? String.format(Locale.ROOT, "%.1f%%", 100 * (1 - scored.value() / unscored.value())) : "—")
+                .append(" |\n\n");
+
         for (LedgerBench.SizeFigures s : r.sizes) {
             b.append(String.format("## A log of %,d entries%n%n", s.size()));
             b.append("| figure | value | p50 | p99 | limit | TrackRecord / limit |\n|---|---:|---:|---:|---:|---:|\n");

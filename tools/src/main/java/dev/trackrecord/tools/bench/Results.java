@@ -22,6 +22,7 @@ public final class Results {
     final Map<String, Figure> limits = new LinkedHashMap<>();
     final List<LedgerBench.SizeFigures> sizes = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
+    int scoringRounds;
     double entryBytes;
     int restSeconds;
     int marketContractors;

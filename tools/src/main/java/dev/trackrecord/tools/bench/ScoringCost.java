@@ -89,12 +89,6 @@ public final class ScoringCost {
                 total += b.size();
             }
             inFlight.forEach(CompletableFuture::join);
-            if (System.getProperty("scoring.replay") != null && index == null) {
-                ReputationIndex cold = new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, java.time.ZoneOffset.UTC));
-                long t0 = System.nanoTime();
-                cold.catchUp();
-                System.out.printf("replay of %,d entries: %d ms%n", ledger.size(), (System.nanoTime() - t0) / 1_000_000);
-            }
             if (index != null) {
                 // Scoring counts until the index has caught up with everything appended.
                 while (index.appliedSize() < ledger.size()) {

@@ -136,6 +136,13 @@ public final class Suite {
         }
         step("in-process appends, single entries from 64 callers");
         r.trackrecord.put("append.single", ledgerBench.appendSingles(Math.max(1000, o.appendEntries() / 4)));
+        int entries = (int) Math.min(o.appendEntries(), 200_000);
+        int rounds = entries >= 50_000 ? 3 : 1;
+        step("in-process appends of a simulated marketplace with and without scoring, %d rounds", rounds);
+        ScoringCost.Result scoring = ScoringCost.measure(o.scratch().resolve("scoring"), entries, 100, rounds, progress);
+        r.trackrecord.put("append.unscored", Figure.of(scoring.withoutScoring(), "entries/s"));
+        r.trackrecord.put("append.scored", Figure.of(scoring.withScoring(), "entries/s"));
+        r.scoringRounds = rounds;
     }
 
     private void rest(List<PostgresBench.Row> marketRows, Map<String, byte[]> scoreBodies, List<Object[]> skillRows)
