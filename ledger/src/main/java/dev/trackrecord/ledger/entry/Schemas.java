@@ -56,6 +56,7 @@ final class Schemas {
     private Schemas() {
         Map<String, String> texts = new HashMap<>();
         texts.put(BASE_ID + "defs.schema.json", read("defs.schema.json"));
+        texts.put(BASE_ID + "personal.schema.json", read("personal.schema.json"));
         for (String name : List.of("submission", "append-request", "entry")) {
             texts.put(BASE_ID + name + ".schema.json", read(name + ".schema.json"));
         }
