@@ -2,7 +2,9 @@ package dev.trackrecord.api;
 
 import io.helidon.config.Config;
 import java.nio.file.Path;
+import dev.trackrecord.ledger.privacy.Retention;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * How the service runs: from {@code application.yaml}, environment variables
@@ -17,10 +19,17 @@ import java.time.Duration;
  * @param kafka              Kafka bootstrap servers to ingest from and publish to; blank for none
  * @param nodeId             this node's stable name in Kafka (its static consumer group member id,
  *                           so a restarted node gets its partitions back at once); blank for none
+ * @param retention          how long personal data of each entry kind is kept: kind to ISO 8601
+ *                           period ({@code payout: P7Y}); kinds not named keep it until erasure
+ * @param retentionInterval  how often the retention job looks for personal data past retention
  */
 public record Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
-                       long maxBodyBytes, String kafka, String nodeId) {
+                       long maxBodyBytes, String kafka, String nodeId, Map<String, String> retention,
+                       Duration retentionInterval) {
     public static final String DEFAULT_ORIGIN = "trackrecord.local/ledger";
+    /** As application.yaml sets it. */
+    public static final Map<String, String> DEFAULT_RETENTION = Map.of("payout", "P7Y", "credential.issued", "P10Y",
+            "dispute.opened", "P3Y");
 
     public Settings {
         if (port < 0 || port > 65535) {
@@ -32,6 +41,18 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
         if (checkpointInterval.isNegative() || checkpointInterval.isZero()) {
             throw new IllegalArgumentException("checkpoint interval must be positive");
         }
+        retention = Map.copyOf(retention);
+        Retention.parse(retention); // names the kind or period that is wrong
+        if (retentionInterval.isNegative() || retentionInterval.isZero()) {
+            throw new IllegalArgumentException("retention interval must be positive");
+        }
+    }
+
+    /** Settings with the default retention. */
+    public Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
+                    long maxBodyBytes, String kafka, String nodeId) {
+        this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, DEFAULT_RETENTION,
+                Duration.ofHours(1));
     }
 
     /** Settings without Kafka. */
@@ -51,7 +72,19 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
                 t.get("checkpoint-interval").as(Duration.class).orElse(Duration.ofSeconds(2)),
                 t.get("max-body-bytes").asLong().orElse(4L * 1024 * 1024),
                 t.get("kafka").asString().orElse(""),
-                t.get("node-id").asString().orElse(""));
+                t.get("node-id").asString().orElse(""),
+                retention(t.get("privacy.retention")),
+                t.get("privacy.retention-interval").as(Duration.class).orElse(Duration.ofHours(1)));
+    }
+
+    /** Kind names hold dots, which Helidon's config escapes as ~1 in keys. */
+    private static Map<String, String> retention(Config node) {
+        if (!node.exists()) {
+            return DEFAULT_RETENTION;
+        }
+        Map<String, String> out = new java.util.TreeMap<>();
+        node.detach().asMap().orElse(Map.of()).forEach((k, v) -> out.put(k.replace("~1", "."), v));
+        return out;
     }
 
     /** The issuer every bearer token of this log carries. */
@@ -60,22 +93,27 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
     }
 
     public Settings withDataDir(Path d) {
-        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, retention,
+                retentionInterval);
     }
 
     public Settings withPort(int p) {
-        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, retention,
+                retentionInterval);
     }
 
     public Settings withOrigin(String o) {
-        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId, retention,
+                retentionInterval);
     }
 
     public Settings withKafka(String bootstrap) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId, retention,
+                retentionInterval);
     }
 
     public Settings withNodeId(String id) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id, retention,
+                retentionInterval);
     }
 }
