@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -116,6 +117,22 @@ class VaultTest {
 
         assertThat(vault.destroy("c-1", key)).isTrue();
         assertThat(vault.keys("c-1")).containsExactly("contractor.profile");
+    }
+
+    @Test
+    void personalFields_equalTheSchemasFieldsByKind() throws Exception {
+        JsonNode schema;
+        try (var in = VaultTest.class.getClassLoader().getResourceAsStream("trackrecord/schemas/personal.schema.json")) {
+            schema = JSON.readTree(in);
+        }
+        for (EntryKind kind : EntryKind.values()) {
+            List<String> inSchema = new java.util.ArrayList<>();
+            schema.path("x-fields-by-kind").path(kind.wire()).forEach(f -> inSchema.add(f.asText()));
+            assertThat(dev.trackrecord.ledger.entry.PersonalFields.allowed(kind)).as(kind.wire())
+                    .containsExactlyElementsOf(inSchema);
+            inSchema.forEach(f -> assertThat(schema.path("properties").path(f).path("x-personal").asBoolean())
+                    .as(f + " is marked x-personal").isTrue());
+        }
     }
 
     @Test
