@@ -1,8 +1,10 @@
 package dev.trackrecord.api;
 
+import dev.trackrecord.ledger.privacy.Retention;
 import io.helidon.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 /**
  * How the service runs: from {@code application.yaml}, environment variables
@@ -20,10 +22,17 @@ import java.time.Duration;
  * @param shards             P, the shards of the sharded mode; 0 for a node with one log of its own
  * @param advertise          the base URL other nodes of the sharded mode reach this one at; blank for
  *                           {@code http://127.0.0.1:<port>}
+ * @param retention          how long personal data of each entry kind is kept: kind to ISO 8601
+ *                           period ({@code payout: P7Y}); kinds not named keep it until erasure
+ * @param retentionInterval  how often the retention job looks for personal data past retention
  */
 public record Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
-                       long maxBodyBytes, String kafka, String nodeId, int shards, String advertise) {
+                       long maxBodyBytes, String kafka, String nodeId, int shards, String advertise,
+                       Map<String, String> retention, Duration retentionInterval) {
     public static final String DEFAULT_ORIGIN = "trackrecord.local/ledger";
+    /** As application.yaml sets it. */
+    public static final Map<String, String> DEFAULT_RETENTION = Map.of("payout", "P7Y", "credential.issued", "P10Y",
+            "dispute.opened", "P3Y");
 
     public Settings {
         if (port < 0 || port > 65535) {
@@ -42,12 +51,18 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
             throw new IllegalArgumentException("advertise must be a base URL such as http://ledger-a:8080 (no path),"
                     + " was '" + advertise + "'");
         }
+        retention = Map.copyOf(retention);
+        Retention.parse(retention); // names the kind or period that is wrong
+        if (retentionInterval.isNegative() || retentionInterval.isZero()) {
+            throw new IllegalArgumentException("retention interval must be positive");
+        }
     }
 
-    /** Settings without sharding. */
+    /** Settings without sharding, with the default retention. */
     public Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
                     long maxBodyBytes, String kafka, String nodeId) {
-        this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, 0, "");
+        this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, 0, "", DEFAULT_RETENTION,
+                Duration.ofHours(1));
     }
 
     /** Settings without Kafka. */
@@ -69,7 +84,19 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
                 t.get("kafka").asString().orElse(""),
                 t.get("node-id").asString().orElse(""),
                 t.get("shards").asInt().orElse(0),
-                t.get("advertise").asString().orElse(""));
+                t.get("advertise").asString().orElse(""),
+                retention(t.get("privacy.retention")),
+                t.get("privacy.retention-interval").as(Duration.class).orElse(Duration.ofHours(1)));
+    }
+
+    /** Kind names hold dots, which Helidon's config escapes as ~1 in keys. */
+    private static Map<String, String> retention(Config node) {
+        if (!node.exists()) {
+            return DEFAULT_RETENTION;
+        }
+        Map<String, String> out = new java.util.TreeMap<>();
+        node.detach().asMap().orElse(Map.of()).forEach((k, v) -> out.put(k.replace("~1", "."), v));
+        return out;
     }
 
     /** The issuer every bearer token of this log carries. */
@@ -78,30 +105,37 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
     }
 
     public Settings withDataDir(Path d) {
-        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise);
+        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
+                retention, retentionInterval);
     }
 
     public Settings withPort(int p) {
-        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise);
+        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
+                retention, retentionInterval);
     }
 
     public Settings withOrigin(String o) {
-        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise);
+        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
+                retention, retentionInterval);
     }
 
     public Settings withKafka(String bootstrap) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId, shards, advertise);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId, shards,
+                advertise, retention, retentionInterval);
     }
 
     public Settings withNodeId(String id) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id, shards, advertise);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id, shards, advertise,
+                retention, retentionInterval);
     }
 
     public Settings withShards(int p) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, p, advertise);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, p, advertise,
+                retention, retentionInterval);
     }
 
     public Settings withAdvertise(String url) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, url);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, url,
+                retention, retentionInterval);
     }
 }

@@ -9,6 +9,10 @@ import dev.trackrecord.api.me.AccessLog;
 import dev.trackrecord.api.me.MeRoutes;
 import dev.trackrecord.api.me.ReputationView;
 import dev.trackrecord.api.kafka.KafkaBridge;
+import dev.trackrecord.api.privacy.Privacy;
+import dev.trackrecord.api.privacy.RetentionJob;
+import dev.trackrecord.ledger.privacy.Retention;
+import dev.trackrecord.ledger.privacy.Vault;
 import dev.trackrecord.ledger.DataDirectory;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
@@ -56,6 +60,7 @@ public final class TrackRecordServer implements AutoCloseable {
     private final List<Api.Route> routes;
     private final Ledger ledger;
     private final ReputationIndex reputation;
+    private Privacy privacy;
 
     private TrackRecordServer(Deque<AutoCloseable> resources, WebServer server, String verifierKey,
                               List<Api.Route> routes, Ledger ledger, ReputationIndex reputation) {
@@ -107,10 +112,15 @@ public final class TrackRecordServer implements AutoCloseable {
                         .withInstanceId(settings.nodeId()), ledger, reputation, Duration.ofMillis(100)));
             }
 
-            Api api = new Api(ledger, checkpointer, validator,
+            Api api = new Api(ledger, checkpointer, new SubmissionValidator(Clock.systemUTC(), true),
                     new TokenVerifier(new JWKSet(issuerKey), settings.tokenIssuer()), verifierKey,
                     new Api.Limits(settings.maxBodyBytes()), reputation);
             resources.push(api.followLedgerInBackground());
+            Privacy privacy = new Privacy(ledger, Vault.open(dir.root().resolve("vault")),
+                    Retention.parse(settings.retention()), Clock.systemUTC());
+            privacy.addTo(api);
+            resources.push(new RetentionJob(ledger, privacy.vault(), Clock.systemUTC())
+                    .schedule(settings.retentionInterval()));
             AccessLog accessLog = AccessLog.open(settings.dataDir().resolve("access-log.jsonl"), Clock.systemUTC(),
                     AccessLog.DEFAULT_CAPACITY);
             resources.push(accessLog);
@@ -126,7 +136,7 @@ public final class TrackRecordServer implements AutoCloseable {
                         public Optional<byte[]> history(String contractor) throws Exception {
                             return api.reputationHistory(contractor, 100);
                         }
-                    }, Clock.systemUTC()).addTo(api);
+                    }, Clock.systemUTC()).withPersonalData(privacy::personalJson).addTo(api);
 
             HealthCheck storage = new HealthCheck() {
                 @Override
@@ -172,7 +182,10 @@ public final class TrackRecordServer implements AutoCloseable {
                 throw new IllegalStateException("could not listen on " + settings.host() + ":" + settings.port()
                         + " (is the port in use?); pass another with --port or TRACKRECORD_PORT");
             }
-            return new TrackRecordServer(resources, server, verifierKey, api.routes(), ledger, reputation);
+            TrackRecordServer started = new TrackRecordServer(resources, server, verifierKey, api.routes(), ledger,
+                    reputation);
+            started.privacy = privacy;
+            return started;
         } catch (IOException | RuntimeException | Error e) {
             closeAll(resources);
             throw e;
@@ -235,6 +248,11 @@ public final class TrackRecordServer implements AutoCloseable {
     /** The reputation index that follows the ledger. */
     public ReputationIndex reputation() {
         return reputation;
+    }
+
+    /** The personal data vault and its retention. */
+    public Privacy privacy() {
+        return privacy;
     }
 
     /** The /v1 routes served. */

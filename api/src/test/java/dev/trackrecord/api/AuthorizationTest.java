@@ -59,6 +59,7 @@ class AuthorizationTest {
         SPEC.put("POST /v1/me/disputes", contractor);
         SPEC.put("GET /v1/me/access-log", contractor);
         SPEC.put("POST /v1/audits/consensus", EnumSet.of(Role.INGEST, Role.ADMIN));
+        SPEC.put("POST /v1/contractors/{id}/erasure", EnumSet.of(Role.ADMIN));
     }
 
     /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 3 (seq 0 is the default policy, then c-auth and c-auth2). */
@@ -82,6 +83,8 @@ class AuthorizationTest {
             Map.entry("/v1/entries", "/v1/entries"),
             Map.entry("/v1/entries/{seq}", "/v1/entries/0"),
             Map.entry("/v1/contractors/{id}/entries", "/v1/contractors/c-auth/entries?limit=10"),
+            // c-auth2 is erased by the first allowed call; later ones answer 200, erased already.
+            Map.entry("/v1/contractors/{id}/erasure", "/v1/contractors/c-auth2/erasure"),
             Map.entry("/v1/checkpoints/latest", "/v1/checkpoints/latest"),
             Map.entry("/v1/checkpoints/key", "/v1/checkpoints/key"),
             Map.entry("/v1/checkpoints/{size}", "/v1/checkpoints/1"),

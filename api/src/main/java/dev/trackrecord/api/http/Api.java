@@ -111,6 +111,21 @@ public final class Api {
     private record Binding(Route route, Action action) {
     }
 
+    /** Turns validated submissions into what is appended, such as sealing their personal data. */
+    @FunctionalInterface
+    public interface SubmissionPreparer {
+        /** A service without a vault: personal data cannot be kept out of the log, so it is refused. */
+        SubmissionPreparer NO_VAULT = submissions -> {
+            if (submissions.stream().anyMatch(Submission::hasPersonalData)) {
+                throw new ProblemException(400, "invalid-entry", "Invalid entry",
+                        "$.personal: this service has no personal data vault", List.of(), Map.of());
+            }
+            return submissions;
+        };
+
+        List<Submission> prepare(List<Submission> submissions) throws Exception;
+    }
+
     /**
      * What the API refuses before it parses anything.
      *
@@ -134,6 +149,7 @@ public final class Api {
     private final Limits limits;
     private List<Binding> bindings;
     private ReadRecorder reads = ReadRecorder.NONE;
+    private SubmissionPreparer preparer = SubmissionPreparer.NO_VAULT;
     private final Counter appended;
     private final Counter duplicates;
     private final Timer appendLatency;
@@ -192,6 +208,12 @@ public final class Api {
         List<Binding> more = new ArrayList<>(bindings);
         more.add(new Binding(route, action));
         bindings = List.copyOf(more);
+        return this;
+    }
+
+    /** Passes what POST /v1/entries validated through {@code p} before appending; call before {@link #register}. */
+    public Api prepareSubmissionsWith(SubmissionPreparer p) {
+        this.preparer = p;
         return this;
     }
 
@@ -291,6 +313,7 @@ public final class Api {
         } catch (EntryRejectedException e) {
             throw Problems.rejected(e);
         }
+        submissions = preparer.prepare(submissions);
         long start = System.nanoTime();
         List<Appended> results = await(ledger.append(submissions, principal.subject()));
         appendLatency.record(Duration.ofNanos(System.nanoTime() - start));

@@ -65,6 +65,13 @@ public final class MeRoutes {
     private final AccessLog accessLog;
     private final ReputationView reputation;
     private final Clock clock;
+    private PersonalData personalData = (contractor, treeSize) -> null;
+
+    /** The contractor's personal data for their export: personal.json, or null for none. */
+    @FunctionalInterface
+    public interface PersonalData {
+        byte[] personalJson(String contractor, long treeSize) throws IOException;
+    }
 
     public MeRoutes(Ledger ledger, SubmissionValidator validator, NoteVerifier verifierKey, AccessLog accessLog,
                     ReputationView reputation, Clock clock) {
@@ -74,6 +81,12 @@ public final class MeRoutes {
         this.accessLog = accessLog;
         this.reputation = reputation;
         this.clock = clock;
+    }
+
+    /** Puts personal.json from {@code source} into each export; call before {@link #addTo}. */
+    public MeRoutes withPersonalData(PersonalData source) {
+        this.personalData = source;
+        return this;
     }
 
     /** Adds the {@code /v1/me} routes, for the contractor role only, to {@code api}'s table. */
@@ -185,7 +198,16 @@ public final class MeRoutes {
         String me = me(principal);
         ByteArrayOutputStream zip = new ByteArrayOutputStream();
         try {
-            BundleWriter.write(ledger, ExportQuery.all().withContractor(me), verifierKey, clock, zip);
+            // personal.json must cover exactly the bundle's entries: again if a checkpoint came between.
+            for (int attempt = 0; ; attempt++) {
+                long treeSize = ledger.latestCheckpointSize();
+                byte[] personal = treeSize < 0 ? null : personalData.personalJson(me, treeSize);
+                zip.reset();
+                BundleWriter.write(ledger, ExportQuery.all().withContractor(me), verifierKey, clock, zip, personal);
+                if (ledger.latestCheckpointSize() == treeSize || attempt == 3) {
+                    break;
+                }
+            }
         } catch (IllegalStateException e) {
             throw new ProblemException(409, "not-checkpointed", "No signed checkpoint yet", e.getMessage(),
                     List.of(), Map.of("Retry-After", "2"));

@@ -107,8 +107,8 @@ class KafkaBenchmark {
                     ShardedServerTest.copyTree(temp.resolve("n0/keys"), temp.resolve("n" + n + "/keys"));
                 }
                 servers.add(ShardedServer.start(new Settings(temp.resolve("n" + n), "127.0.0.1", 0,
-                        Settings.DEFAULT_ORIGIN, Duration.ofSeconds(2), 8L * 1024 * 1024, broker.bootstrap(), "n" + n,
-                        SHARDS, "")));
+                        Settings.DEFAULT_ORIGIN, Duration.ofSeconds(2), 8L * 1024 * 1024, broker.bootstrap(), "n" + n)
+                        .withShards(SHARDS)));
             }
             await(Duration.ofMinutes(1), () -> servers.stream().allMatch(s -> s.node().assignedShards().size()
                     == SHARDS / nodes));

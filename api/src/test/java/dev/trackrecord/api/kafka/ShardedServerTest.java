@@ -86,7 +86,7 @@ class ShardedServerTest {
 
     static Settings settings(String node) {
         return new Settings(temp.resolve(node), "127.0.0.1", 0, Settings.DEFAULT_ORIGIN, Duration.ofMillis(300),
-                4L * 1024 * 1024, BROKER.bootstrap(), node, SHARDS, "");
+                4L * 1024 * 1024, BROKER.bootstrap(), node).withShards(SHARDS);
     }
 
     private static boolean knowsTheOther(ShardedServer self, ShardedServer other) {

@@ -17,7 +17,10 @@ final class BundleFormat {
     static final String KEY = "key.vkey";
     static final String MANIFEST = "manifest.json";
     static final String CONSISTENCY = "consistency.json";
-    static final List<String> FILES = List.of(CHECKPOINT, KEY, ENTRIES, PROOFS, CONSISTENCY, MANIFEST);
+    /** Only in a contractor's own export: their personal data from the vault (docs/privacy.md). */
+    static final String PERSONAL = "personal.json";
+    static final String PERSONAL_FORMAT = "trackrecord-personal/1";
+    static final List<String> FILES = List.of(CHECKPOINT, KEY, ENTRIES, PROOFS, CONSISTENCY, PERSONAL, MANIFEST);
 
     static final HexFormat HEX = HexFormat.of();
 

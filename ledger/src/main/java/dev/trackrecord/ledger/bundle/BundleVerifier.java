@@ -66,6 +66,9 @@ import java.util.zip.ZipFile;
  *     count matches; a full-range query (no contractor, no kinds) must hold every seq of its range;
  * <li>consistency.json, present exactly when the query names since_size: checkpoint1 is signed
  *     by the key, at size1 = since_size with root1, and the proof leads from it to the checkpoint.
+ * <li>personal.json, only in a contractor's export of their own record: every value in it gives,
+ *     under its salt, the commitment the entry at its seq holds; every entry with sealed personal
+ *     data is accounted for, as a record or as shredded.
  * </ul>
  *
  * <p>What cannot be verified from a bundle: that the checkpoint is the newest the log issued or
@@ -150,8 +153,9 @@ public final class BundleVerifier {
                 throw new BundleVerificationException(MANIFEST, 1, -1, "entry_count is " + manifestCount
                         + " but entries.jsonl holds " + count + " entries");
             }
+            long personalRecords = zip.getEntry(BundleFormat.PERSONAL) == null ? 0 : checkPersonal();
             return new BundleVerification(checkpoint.origin(), checkpoint.treeSize(), count, consistentFrom,
-                    key.text(), trustedKey.isPresent());
+                    key.text(), trustedKey.isPresent(), personalRecords);
         }
 
         private void checkFileList() throws BundleVerificationException {
@@ -527,6 +531,105 @@ public final class BundleVerifier {
                         "not in the exact form {\"seq\":..,\"leaf_hash\":..,\"tree_size\":..,\"hashes\":[..]}");
             }
             return proof;
+        }
+
+        /**
+         * personal.json against the entries: a second pass over entries.jsonl (verified by now)
+         * collects each entry's sealed personal data, {@code body.personal}.
+         */
+        private long checkPersonal() throws BundleVerificationException {
+            final String file = BundleFormat.PERSONAL;
+            if (query.contractor().isEmpty() || !query.kinds().isEmpty()) {
+                throw new BundleVerificationException(file, 0, -1,
+                        "only a contractor's own export of their whole record carries personal data");
+            }
+            Map<Long, JsonNode> sealed = new HashMap<>();
+            try (LineReader entries = new LineReader(open(ENTRIES), ENTRIES, MAX_ENTRY_LINE)) {
+                byte[] line;
+                int n = 0;
+                while ((line = entries.next()) != null) {
+                    n++;
+                    JsonNode e = json(ENTRIES, n, -1, line);
+                    if (e.path("body").has("personal")) {
+                        sealed.put(e.get("seq").asLong(), e.get("body").get("personal"));
+                    }
+                }
+            }
+            byte[] bytes;
+            try (InputStream in = open(file)) {
+                bytes = in.readNBytes(MAX_ENTRY_LINE * 16 + 1);
+            } catch (IOException e) {
+                throw new BundleVerificationException(file, 0, -1, "cannot be read: " + e.getMessage(), e);
+            }
+            JsonNode p = json(file, 1, -1, bytes);
+            requireFields(file, 1, -1, p, Set.of("contractor", "format", "records", "shredded"));
+            if (!BundleFormat.PERSONAL_FORMAT.equals(p.path("format").asText())) {
+                throw new BundleVerificationException(file, 1, -1, "format must be " + BundleFormat.PERSONAL_FORMAT);
+            }
+            if (!query.contractor().get().equals(p.path("contractor").asText())) {
+                throw new BundleVerificationException(file, 1, -1, "contractor \"" + p.path("contractor").asText()
+                        + "\" is not the exported contractor \"" + query.contractor().get() + "\"");
+            }
+            Set<Long> accounted = new HashSet<>();
+            long count = 0;
+            for (JsonNode r : p.path("records")) {
+                long seq = number(file, 1, -1, r, "seq");
+                JsonNode s = sealedAt(sealed, seq, r, accounted);
+                byte[] salt;
+                try {
+                    salt = HEX.parseHex(r.path("salt").asText());
+                } catch (IllegalArgumentException e) {
+                    throw new BundleVerificationException(file, 1, seq, "salt must be hex");
+                }
+                if (salt.length != dev.trackrecord.ledger.privacy.Commitments.SALT_BYTES) {
+                    throw new BundleVerificationException(file, 1, seq, "salt must be "
+                            + dev.trackrecord.ledger.privacy.Commitments.SALT_BYTES + " bytes");
+                }
+                JsonNode fields = r.path("fields");
+                Set<String> names = new HashSet<>();
+                fields.fieldNames().forEachRemaining(names::add);
+                Set<String> committed = new HashSet<>();
+                s.path("fields").fieldNames().forEachRemaining(committed::add);
+                if (!names.equals(committed)) {
+                    throw new BundleVerificationException(file, 1, seq, "fields " + names
+                            + " are not the fields the entry commits to " + committed);
+                }
+                for (String name : names) {
+                    if (!dev.trackrecord.ledger.privacy.Commitments.matches(salt, name, fields.get(name).asText(),
+                            s.path("fields").path(name).asText())) {
+                        throw new BundleVerificationException(file, 1, seq, "the value of " + name
+                                + " does not give the entry's commitment under the salt");
+                    }
+                }
+                count++;
+            }
+            for (JsonNode r : p.path("shredded")) {
+                sealedAt(sealed, number(file, 1, -1, r, "seq"), r, accounted);
+            }
+            for (long seq : sealed.keySet()) {
+                if (!accounted.contains(seq)) {
+                    throw new BundleVerificationException(file, 1, seq,
+                            "the entry holds sealed personal data that personal.json neither gives nor lists as shredded");
+                }
+            }
+            return count;
+        }
+
+        private static JsonNode sealedAt(Map<Long, JsonNode> sealed, long seq, JsonNode record, Set<Long> accounted)
+                throws BundleVerificationException {
+            JsonNode s = sealed.get(seq);
+            if (s == null) {
+                throw new BundleVerificationException(BundleFormat.PERSONAL, 1, seq,
+                        "no entry of the bundle holds sealed personal data at this seq");
+            }
+            if (!s.path("key").asText().equals(record.path("key").asText())) {
+                throw new BundleVerificationException(BundleFormat.PERSONAL, 1, seq, "key \""
+                        + record.path("key").asText() + "\" is not the entry's key \"" + s.path("key").asText() + "\"");
+            }
+            if (!accounted.add(seq)) {
+                throw new BundleVerificationException(BundleFormat.PERSONAL, 1, seq, "listed more than once");
+            }
+            return s;
         }
 
         // ------------------------------------------------------------ reading

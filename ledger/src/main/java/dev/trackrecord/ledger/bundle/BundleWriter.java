@@ -47,6 +47,16 @@ public final class BundleWriter {
      */
     public static long write(Ledger ledger, ExportQuery query, NoteVerifier key, Clock clock, OutputStream out)
             throws IOException {
+        return write(ledger, query, key, clock, out, null);
+    }
+
+    /**
+     * As {@link #write(Ledger, ExportQuery, NoteVerifier, Clock, OutputStream)}, with
+     * {@code personal.json} (a contractor's own export: their personal data, format
+     * {@code trackrecord-personal/1}) when {@code personalJson} is not null.
+     */
+    public static long write(Ledger ledger, ExportQuery query, NoteVerifier key, Clock clock, OutputStream out,
+                             byte[] personalJson) throws IOException {
         String note = ledger.latestCheckpoint().orElseThrow(() ->
                 new IllegalStateException("the log has no signed checkpoint yet; nothing can be exported"));
         Checkpoint checkpoint;
@@ -106,6 +116,10 @@ public final class BundleWriter {
             BundleFormat.consistency(c, m, ledger.root(m), checkpoint1, treeSize, proof);
             c.ascii("\n");
             put(zip, BundleFormat.CONSISTENCY, c.toByteArray());
+        }
+
+        if (personalJson != null) {
+            put(zip, BundleFormat.PERSONAL, personalJson);
         }
 
         CanonicalWriter manifest = new CanonicalWriter(1024);

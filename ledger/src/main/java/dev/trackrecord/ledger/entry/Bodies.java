@@ -51,6 +51,11 @@ final class Bodies {
                     r.string("reason_code"));
             case POLICY_PUBLISHED -> new PolicyPublished(r.instant("occurred_at"), r.string("policy_id"),
                     r.integers("params"));
+            case CONTRACTOR_PROFILE -> new ContractorProfile(r.instant("occurred_at"));
+            case CONTRACTOR_ERASED -> new ContractorErased(r.instant("occurred_at"), r.string("reason_code"),
+                    r.strings("keys"), r.longs("seqs"));
+            case PERSONAL_SHREDDED -> new PersonalShredded(r.instant("occurred_at"), r.strings("keys"),
+                    r.longs("seqs"));
         };
     }
 
@@ -160,6 +165,18 @@ final class Bodies {
 
         List<String> optionalStrings(String name) {
             return body.has(name) ? strings(name) : List.of();
+        }
+
+        List<Long> longs(String name) {
+            JsonNode value = member(name);
+            if (!value.isArray()) {
+                throw new MalformedBodyException(at(name), "must be an array of integers");
+            }
+            List<Long> list = new ArrayList<>(value.size());
+            for (int i = 0; i < value.size(); i++) {
+                list.add(integer(value.get(i), at(name) + "[" + i + "]"));
+            }
+            return list;
         }
 
         <E> E choice(String name, Function<String, Optional<E>> fromWire) {

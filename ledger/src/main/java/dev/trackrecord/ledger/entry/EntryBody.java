@@ -9,7 +9,8 @@ import java.time.Instant;
  * and the service read.
  */
 public sealed interface EntryBody permits TaskOutcome, AuditResult, Payout, CredentialIssued, CredentialRevoked,
-        ContractorStatus, DisputeOpened, DisputeResolved, PolicyPublished {
+        ContractorStatus, DisputeOpened, DisputeResolved, PolicyPublished, ContractorProfile, ContractorErased,
+        PersonalShredded {
 
     EntryKind kind();
 

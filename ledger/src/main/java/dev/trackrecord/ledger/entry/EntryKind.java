@@ -13,7 +13,10 @@ public enum EntryKind {
     CONTRACTOR_STATUS("contractor.status"),
     DISPUTE_OPENED("dispute.opened"),
     DISPUTE_RESOLVED("dispute.resolved"),
-    POLICY_PUBLISHED("policy.published");
+    POLICY_PUBLISHED("policy.published"),
+    CONTRACTOR_PROFILE("contractor.profile"),
+    CONTRACTOR_ERASED("contractor.erased"),
+    PERSONAL_SHREDDED("personal.shredded");
 
     private static final EntryKind[] VALUES = values();
 

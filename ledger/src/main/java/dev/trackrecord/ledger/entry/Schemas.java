@@ -56,6 +56,7 @@ final class Schemas {
     private Schemas() {
         Map<String, String> texts = new HashMap<>();
         texts.put(BASE_ID + "defs.schema.json", read("defs.schema.json"));
+        texts.put(BASE_ID + "personal.schema.json", withoutExtensions(read("personal.schema.json")));
         for (String name : List.of("submission", "append-request", "entry")) {
             texts.put(BASE_ID + name + ".schema.json", read(name + ".schema.json"));
         }
@@ -220,6 +221,28 @@ final class Schemas {
             return mapper.writeValueAsString(schema);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("submission.schema.json is not JSON", e);
+        }
+    }
+
+    /**
+     * The schema without its {@code x-} annotations (x-personal, x-fields-by-kind), which the
+     * validator would log as unknown keywords; {@link PersonalFields} applies them.
+     */
+    private static String withoutExtensions(String schema) {
+        ObjectMapper mapper = new ObjectMapper();
+        try {
+            JsonNode root = mapper.readTree(schema);
+            removeExtensions(root);
+            return mapper.writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("personal.schema.json is not JSON", e);
+        }
+    }
+
+    private static void removeExtensions(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.properties().removeIf(f -> f.getKey().startsWith("x-"));
+            object.forEach(Schemas::removeExtensions);
         }
     }
 

@@ -11,7 +11,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * Checks what clients submit against the JSON Schemas in {@code schemas/json/} and the rules a
@@ -27,6 +29,10 @@ import java.util.Objects;
  *   <li>the body's canonical form at most {@link #MAX_BODY_BYTES} bytes.</li>
  *   <li>{@code credential.issued}: {@code valid_until} after {@code valid_from};
  *       {@code dispute.resolved}: {@code dispute_seq} after {@code target_seq}.</li>
+ *   <li>{@code personal}: only the fields {@link PersonalFields} allows for the kind, and only
+ *       when the validator accepts personal data at all (the service's REST append, which seals it
+ *       into its vault); {@code contractor.profile} requires it. {@code body.personal} is written
+ *       by the ledger, never by a client.</li>
  * </ul>
  *
  * <p>Thread-safe. The schemas are loaded from the classpath once per JVM, on first use.
@@ -43,11 +49,22 @@ public final class SubmissionValidator {
 
     private final Clock clock;
     private final Schemas schemas;
+    private final boolean personalData;
 
-    /** A validator that judges "the future" by {@code clock}. */
+    /** A validator that judges "the future" by {@code clock} and refuses personal data. */
     public SubmissionValidator(Clock clock) {
+        this(clock, false);
+    }
+
+    /**
+     * @param personalData whether submissions may carry a {@code personal} member: only where the
+     *                     caller seals it into a vault before appending ({@link Submission#sealed});
+     *                     elsewhere it would be dropped, so it is refused
+     */
+    public SubmissionValidator(Clock clock, boolean personalData) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.schemas = Schemas.get();
+        this.personalData = personalData;
     }
 
     /**
@@ -198,6 +215,8 @@ public final class SubmissionValidator {
             }
         }
 
+        Map<String, String> personal = personal(node, path, kind, violations);
+
         byte[] bodyBytes = canonicalBytes(body, bodyPath, violations);
         if (bodyBytes == null || violations.hasAtOrUnder(path) || kind == null || contractor == null) {
             return null;
@@ -210,7 +229,44 @@ public final class SubmissionValidator {
             violations.add(e.path(), e.rule());
             return null;
         }
-        return new Submission(kind, contractor, node.get("event_id").textValue(), typed, bodyBytes);
+        return new Submission(kind, contractor, node.get("event_id").textValue(), typed, bodyBytes, personal);
+    }
+
+    /** The submission's personal data by field, checking the rules the schema cannot state. */
+    private Map<String, String> personal(JsonNode node, String path, EntryKind kind, Violations violations) {
+        String personalPath = CanonicalJson.childPath(path, "personal");
+        String sealedPath = CanonicalJson.childPath(CanonicalJson.childPath(path, "body"), "personal");
+        if (node.path("body").has("personal")) {
+            violations.add(sealedPath, "is written by the ledger when it seals personal data; send personal data"
+                    + " in the submission's personal member instead");
+        }
+        JsonNode personal = node.get("personal");
+        if (personal == null) {
+            if (kind == EntryKind.CONTRACTOR_PROFILE) {
+                violations.add(personalPath, "required: a contractor.profile carries at least one of "
+                        + PersonalFields.allowed(kind));
+            }
+            return Map.of();
+        }
+        if (!personalData) {
+            violations.add(personalPath, "personal data is accepted only by the service's POST /v1/entries, which"
+                    + " seals it into its vault; this path cannot keep it out of the log");
+            return Map.of();
+        }
+        if (!personal.isObject() || violations.hasAtOrUnder(personalPath) || kind == null) {
+            return Map.of();
+        }
+        Map<String, String> values = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> field : personal.properties()) {
+            if (!PersonalFields.allowed(kind).contains(field.getKey())) {
+                violations.add(CanonicalJson.childPath(personalPath, field.getKey()), PersonalFields.allowed(kind).isEmpty()
+                        ? kind + " takes no personal data"
+                        : "not a personal field of " + kind + "; it takes " + PersonalFields.allowed(kind));
+            } else {
+                values.put(field.getKey(), field.getValue().textValue());
+            }
+        }
+        return values;
     }
 
     /** The body's canonical bytes if it can be canonicalized, adding a violation if it is too large. */
