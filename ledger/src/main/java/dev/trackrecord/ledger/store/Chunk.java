@@ -90,6 +90,11 @@ final class Chunk {
         return segments.read(position + headerBytes(count) + start, offsets[i + 1] - start);
     }
 
+    /** Bytes of the chunk's record in the segment log: columns and entries. Requires loaded columns. */
+    long recordBytes() {
+        return headerBytes(count) + (long) offsets[count];
+    }
+
     private static int headerBytes(int count) {
         return (count + 1) * 4 + count * 8 + count * 4;
     }

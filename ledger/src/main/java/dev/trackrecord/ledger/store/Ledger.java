@@ -484,6 +484,7 @@ public final class Ledger implements AutoCloseable {
         if (lock == null) {
             try {
                 lock = DirectoryLock.acquire(options.dataDir());
+                StoreSeal.remove(options.dataDir());
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
@@ -633,6 +634,7 @@ public final class Ledger implements AutoCloseable {
         committer.shutdown();
         try {
             closeStorage();
+            StoreSeal.writeOnClose(options.dataDir(), broken == null);
         } finally {
             lock.close();
         }
