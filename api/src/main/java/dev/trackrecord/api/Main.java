@@ -5,7 +5,7 @@ import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
 
 /**
- * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--kafka BOOTSTRAP [--node-id ID]]}: runs the service on embedded
+ * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--kafka BOOTSTRAP [--node-id ID]] [--open-check C]}: runs the service on embedded
  * storage. Settings come from {@code application.yaml}, then environment variables, then these
  * options.
  */
@@ -19,7 +19,10 @@ public final class Main {
               --kafka BOOTSTRAP  also consume ledger.events and publish to Kafka at these brokers,
                                host:port[,host:port...] (default none, TRACKRECORD_KAFKA)
               --node-id ID     this node's stable name in the Kafka consumer group, so a restarted
-                               node resumes its partitions at once (default none, TRACKRECORD_NODE_ID)""";
+                               node resumes its partitions at once (default none, TRACKRECORD_NODE_ID)
+              --open-check C   before serving an existing data directory: full (fsck), seal (only that
+                               no stored byte changed since the last clean stop; fsck after a crash)
+                               or off (default seal, TRACKRECORD_OPEN_CHECK)""";
     private Main() {
     }
 
@@ -76,6 +79,7 @@ public final class Main {
                 case "--origin" -> settings.withOrigin(value);
                 case "--kafka" -> settings.withKafka(value);
                 case "--node-id" -> settings.withNodeId(value);
+                case "--open-check" -> settings.withOpenCheck(Settings.OpenCheck.parse(value));
                 default -> throw new IllegalArgumentException("unknown option " + option);
             };
         }

@@ -17,10 +17,29 @@ import java.time.Duration;
  * @param kafka              Kafka bootstrap servers to ingest from and publish to; blank for none
  * @param nodeId             this node's stable name in Kafka (its static consumer group member id,
  *                           so a restarted node gets its partitions back at once); blank for none
+ * @param openCheck          what is checked before the data directory is served
  */
 public record Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
-                       long maxBodyBytes, String kafka, String nodeId) {
+                       long maxBodyBytes, String kafka, String nodeId, OpenCheck openCheck) {
     public static final String DEFAULT_ORIGIN = "trackrecord.local/ledger";
+
+    /**
+     * What the service checks before it serves an existing data directory; a directory that
+     * fails is refused with the problem named. {@code FULL}: fsck (every entry, node, checkpoint
+     * and key, and the seal). {@code SEAL}: when the directory was closed cleanly, only that no
+     * stored byte changed since (the seal); otherwise fsck. {@code OFF}: only what opening the
+     * ledger checks anyway (structure, no entry bytes).
+     */
+    public enum OpenCheck { FULL, SEAL, OFF;
+
+        static OpenCheck parse(String value) {
+            try {
+                return valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("open check must be full, seal or off, was '" + value + "'");
+            }
+        }
+    }
 
     public Settings {
         if (port < 0 || port > 65535) {
@@ -37,7 +56,7 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
     /** Settings without Kafka. */
     public Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
                     long maxBodyBytes) {
-        this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, "", "");
+        this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, "", "", OpenCheck.SEAL);
     }
 
     /** Settings from the {@code trackrecord} node of {@code config}. */
@@ -51,7 +70,8 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
                 t.get("checkpoint-interval").as(Duration.class).orElse(Duration.ofSeconds(2)),
                 t.get("max-body-bytes").asLong().orElse(4L * 1024 * 1024),
                 t.get("kafka").asString().orElse(""),
-                t.get("node-id").asString().orElse(""));
+                t.get("node-id").asString().orElse(""),
+                OpenCheck.parse(t.get("open-check").asString().orElse("seal")));
     }
 
     /** The issuer every bearer token of this log carries. */
@@ -60,22 +80,26 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
     }
 
     public Settings withDataDir(Path d) {
-        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, openCheck);
     }
 
     public Settings withPort(int p) {
-        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, openCheck);
     }
 
     public Settings withOrigin(String o) {
-        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId);
+        return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId, openCheck);
     }
 
     public Settings withKafka(String bootstrap) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId, openCheck);
     }
 
     public Settings withNodeId(String id) {
-        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id);
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id, openCheck);
+    }
+
+    public Settings withOpenCheck(OpenCheck check) {
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, check);
     }
 }

@@ -109,6 +109,21 @@ public final class Fsck {
         return new Fsck(dir).run();
     }
 
+    /**
+     * The check a service runs before it serves {@code dataDir}: with {@code trustSeal} and a seal
+     * (the directory was closed cleanly), only that no stored byte changed since, which reads each
+     * file once without parsing it; otherwise {@link #check}. Returns the problem, if any.
+     */
+    public static Optional<String> checkBeforeServing(Path dataDir, boolean trustSeal) throws IOException {
+        if (trustSeal) {
+            StoreSeal.Check seal = StoreSeal.verify(dataDir);
+            if (seal.present()) {
+                return seal.problem();
+            }
+        }
+        return check(dataDir).problem();
+    }
+
     private Report run() throws IOException {
         DirectoryLock lock;
         try {
