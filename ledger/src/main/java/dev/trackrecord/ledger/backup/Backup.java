@@ -136,6 +136,15 @@ public final class Backup {
 
     /** Reads and checks a backup; with {@code into}, also restores it there. */
     private static Summary read(Path file, DataDirectory into) throws IOException, BackupException {
+        // The members are streamed below; the zip's central directory at the end is checked here,
+        // so that a file cut short anywhere is refused even when the cut missed every member.
+        try (java.util.zip.ZipFile whole = new java.util.zip.ZipFile(file.toFile())) {
+            if (whole.getEntry("entries.jsonl") == null) {
+                throw new BackupException(file + ": the zip's directory has no entries.jsonl");
+            }
+        } catch (ZipException e) {
+            throw new BackupException(file + " is not an intact zip (cut short?): " + e.getMessage());
+        }
         try (ZipInputStream zip = new ZipInputStream(Files.newInputStream(file))) {
             JsonNode manifest = json(expect(zip, "manifest.json"), "manifest.json");
             if (!FORMAT.equals(manifest.path("format").asText())) {
@@ -330,7 +339,13 @@ public final class Backup {
             }
             clock.millis = groupTs.toEpochMilli();
             long first = ledger.size();
-            List<Appended> done = ledger.append(List.copyOf(group), groupSource).join();
+            List<Appended> done;
+            try {
+                done = ledger.append(List.copyOf(group), groupSource).join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw new BackupException(places.getFirst() + " and the " + (group.size() - 1) + " lines after it:"
+                        + " the restored log refused them: " + e.getCause().getMessage());
+            }
             for (int i = 0; i < done.size(); i++) {
                 Appended a = done.get(i);
                 if (a.seq() != first + i || a.duplicate() || !a.leafHash().equals(HEX.formatHex(leaves.get(i)))) {
