@@ -36,11 +36,11 @@ import org.junit.jupiter.api.io.TempDir;
  * or the append queue at their limit) or 413, never runs out of memory, and is healthy afterwards.
  * The peak heap it reports is printed.
  *
- * <p>Size: {@code -Dtorture.flood.clients=200} (default 40).
+ * <p>Size: {@code -Dtorture.flood.clients=200} (default 20).
  */
 @Tag("torture")
 class RequestFloodTest {
-    private static final int CLIENTS = Integer.getInteger("torture.flood.clients", 40);
+    private static final int CLIENTS = Integer.getInteger("torture.flood.clients", 20);
     private static final int MAX_BODY = 4 * 1024 * 1024;
     private static final Pattern USED_HEAP = Pattern.compile("(?m)^memory_usedHeap(?:_bytes)?(?:\\{[^}]*})? ([0-9.eE+]+)");
 

@@ -42,11 +42,11 @@ import org.junit.jupiter.api.io.TempDir;
  * killed at a random moment. With the server down: fsck passes, and the log holds every
  * acknowledged entry once at its acknowledged seq and nothing that was never sent.
  *
- * <p>Size: {@code -Dtorture.crash.rounds=50} (default 2), seed {@code -Dtorture.seed}.
+ * <p>Size: {@code -Dtorture.crash.rounds=50} (default 1), seed {@code -Dtorture.seed}.
  */
 @Tag("torture")
 class RestCrashTest {
-    private static final int ROUNDS = Integer.getInteger("torture.crash.rounds", 2);
+    private static final int ROUNDS = Integer.getInteger("torture.crash.rounds", 1);
     private static final long SEED = Long.getLong("torture.seed", 0x5EEDL);
     private static final int CLIENTS = 8;
 
