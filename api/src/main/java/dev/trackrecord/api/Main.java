@@ -5,14 +5,15 @@ import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
 
 /**
- * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--kafka BOOTSTRAP [--node-id ID]
- * [--shards P [--advertise URL]]]}: runs the service on embedded storage, or with {@code --shards} a
- * node of the sharded mode. Settings come from {@code application.yaml}, then environment variables, then these
+ * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--open-check C] [--kafka BOOTSTRAP
+ * [--node-id ID] [--shards P [--advertise URL]]]}: runs the service on embedded storage, or with
+ * {@code --shards} a node of the sharded mode. Settings come from {@code application.yaml}, then
+ * environment variables, then these
  * options.
  */
 public final class Main {
     private static final String USAGE = """
-            usage: trackrecord serve [--data DIR] [--port N] [--origin ORIGIN]
+            usage: trackrecord serve [--data DIR] [--port N] [--origin ORIGIN] [--open-check C]
                          [--kafka BOOTSTRAP [--node-id ID] [--shards P [--advertise URL]]]
               --data DIR       data directory, created on first start (default ./data, TRACKRECORD_DATA)
               --port N         port to listen on, 0 for any free one (default 8080, TRACKRECORD_PORT)
@@ -27,7 +28,10 @@ public final class Main {
                                ledger.sequence, shared with the other nodes of the consumer group
                                (needs --kafka; P never changes; default 0: not sharded, TRACKRECORD_SHARDS)
               --advertise URL  with --shards, the base URL the other nodes reach this one at
-                               (default http://127.0.0.1:<port>, TRACKRECORD_ADVERTISE)""";
+                               (default http://127.0.0.1:<port>, TRACKRECORD_ADVERTISE)
+              --open-check C   before serving an existing data directory: full (fsck), seal (only that
+                               no stored byte changed since the last clean stop; fsck after a crash)
+                               or off (default seal, TRACKRECORD_OPEN_CHECK)""";
     private Main() {
     }
 
@@ -115,6 +119,7 @@ public final class Main {
                     }
                 }
                 case "--advertise" -> settings.withAdvertise(value);
+                case "--open-check" -> settings.withOpenCheck(Settings.OpenCheck.parse(value));
                 default -> throw new IllegalArgumentException("unknown option " + option);
             };
         }

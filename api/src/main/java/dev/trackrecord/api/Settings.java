@@ -25,14 +25,33 @@ import java.util.Map;
  * @param retention          how long personal data of each entry kind is kept: kind to ISO 8601
  *                           period ({@code payout: P7Y}); kinds not named keep it until erasure
  * @param retentionInterval  how often the retention job looks for personal data past retention
+ * @param openCheck          what is checked before the data directory is served
  */
 public record Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
                        long maxBodyBytes, String kafka, String nodeId, int shards, String advertise,
-                       Map<String, String> retention, Duration retentionInterval) {
+                       Map<String, String> retention, Duration retentionInterval, OpenCheck openCheck) {
     public static final String DEFAULT_ORIGIN = "trackrecord.local/ledger";
     /** As application.yaml sets it. */
     public static final Map<String, String> DEFAULT_RETENTION = Map.of("payout", "P7Y", "credential.issued", "P10Y",
             "dispute.opened", "P3Y");
+
+    /**
+     * What the service checks before it serves an existing data directory; a directory that
+     * fails is refused with the problem named. {@code FULL}: fsck (every entry, node, checkpoint
+     * and key, and the seal). {@code SEAL}: when the directory was closed cleanly, only that no
+     * stored byte changed since (the seal); otherwise fsck. {@code OFF}: only what opening the
+     * ledger checks anyway (structure, no entry bytes).
+     */
+    public enum OpenCheck { FULL, SEAL, OFF;
+
+        static OpenCheck parse(String value) {
+            try {
+                return valueOf(value.strip().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("open check must be full, seal or off, was '" + value + "'");
+            }
+        }
+    }
 
     public Settings {
         if (port < 0 || port > 65535) {
@@ -62,7 +81,7 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
     public Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
                     long maxBodyBytes, String kafka, String nodeId) {
         this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, 0, "", DEFAULT_RETENTION,
-                Duration.ofHours(1));
+                Duration.ofHours(1), OpenCheck.SEAL);
     }
 
     /** Settings without Kafka. */
@@ -86,7 +105,8 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
                 t.get("shards").asInt().orElse(0),
                 t.get("advertise").asString().orElse(""),
                 retention(t.get("privacy.retention")),
-                t.get("privacy.retention-interval").as(Duration.class).orElse(Duration.ofHours(1)));
+                t.get("privacy.retention-interval").as(Duration.class).orElse(Duration.ofHours(1)),
+                OpenCheck.parse(t.get("open-check").asString().orElse("seal")));
     }
 
     /** Kind names hold dots, which Helidon's config escapes as ~1 in keys. */
@@ -106,36 +126,41 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
 
     public Settings withDataDir(Path d) {
         return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
-                retention, retentionInterval);
+                retention, retentionInterval, openCheck);
     }
 
     public Settings withPort(int p) {
         return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
-                retention, retentionInterval);
+                retention, retentionInterval, openCheck);
     }
 
     public Settings withOrigin(String o) {
         return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
-                retention, retentionInterval);
+                retention, retentionInterval, openCheck);
     }
 
     public Settings withKafka(String bootstrap) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId, shards,
-                advertise, retention, retentionInterval);
+                advertise, retention, retentionInterval, openCheck);
     }
 
     public Settings withNodeId(String id) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id, shards, advertise,
-                retention, retentionInterval);
+                retention, retentionInterval, openCheck);
     }
 
     public Settings withShards(int p) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, p, advertise,
-                retention, retentionInterval);
+                retention, retentionInterval, openCheck);
     }
 
     public Settings withAdvertise(String url) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, url,
-                retention, retentionInterval);
+                retention, retentionInterval, openCheck);
+    }
+
+    public Settings withOpenCheck(OpenCheck check) {
+        return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
+                retention, retentionInterval, check);
     }
 }

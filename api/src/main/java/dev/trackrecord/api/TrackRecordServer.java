@@ -14,12 +14,14 @@ import dev.trackrecord.api.privacy.RetentionJob;
 import dev.trackrecord.ledger.privacy.Retention;
 import dev.trackrecord.ledger.privacy.Vault;
 import dev.trackrecord.ledger.DataDirectory;
+import dev.trackrecord.ledger.backup.Backup;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.note.NoteSigner;
 import dev.trackrecord.ledger.reputation.Policy;
 import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.store.Checkpointer;
+import dev.trackrecord.ledger.store.Fsck;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerEntrySource;
 import dev.trackrecord.ledger.store.LedgerOptions;
@@ -33,6 +35,7 @@ import io.helidon.webserver.observe.health.HealthObserver;
 import io.helidon.webserver.observe.metrics.MetricsObserver;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -87,6 +90,7 @@ public final class TrackRecordServer implements AutoCloseable {
             ECKey issuerKey = TokenKeys.loadOrCreate(dir.tokenIssuerKey());
             String verifierKey = signer.verifier().text();
 
+            refuseDamaged(dir, settings.openCheck());
             Ledger ledger = Ledger.open(LedgerOptions.defaults(dir.root(), settings.origin()));
             resources.push(ledger);
             SubmissionValidator validator = new SubmissionValidator(Clock.systemUTC());
@@ -121,6 +125,16 @@ public final class TrackRecordServer implements AutoCloseable {
             privacy.addTo(api);
             resources.push(new RetentionJob(ledger, privacy.vault(), Clock.systemUTC())
                     .schedule(settings.retentionInterval()));
+            api.add(new Api.Route(io.helidon.http.Method.GET, "/v1/admin/backup", java.util.EnumSet.of(
+                    dev.trackrecord.api.auth.Role.ADMIN)), (req, res, principal) -> {
+                res.header(io.helidon.http.HeaderNames.CONTENT_TYPE, "application/zip");
+                res.header(io.helidon.http.HeaderNames.CONTENT_DISPOSITION,
+                        "attachment; filename=\"trackrecord-backup.zip\"");
+                try (java.io.OutputStream out = res.outputStream()) {
+                    Backup.Summary summary = Backup.write(ledger, dir, out, Clock.systemUTC());
+                    LOG.info(() -> "backup for " + principal.subject() + ": " + summary);
+                }
+            });
             AccessLog accessLog = AccessLog.open(settings.dataDir().resolve("access-log.jsonl"), Clock.systemUTC(),
                     AccessLog.DEFAULT_CAPACITY);
             resources.push(accessLog);
@@ -213,6 +227,22 @@ public final class TrackRecordServer implements AutoCloseable {
         // The first hour's rankings now, rather than in the first query.
         scheduler.execute(() -> reputation.prepareRankings(reputation.evaluationTime()));
         return scheduler::shutdownNow;
+    }
+
+    /** Runs the open-time check on an existing log and refuses to serve one that fails it. */
+    private static void refuseDamaged(DataDirectory dir, Settings.OpenCheck check) throws IOException {
+        if (check == Settings.OpenCheck.OFF || !Files.isDirectory(dir.store())) {
+            return;
+        }
+        long start = System.nanoTime();
+        Optional<String> problem = Fsck.checkBeforeServing(dir.root(), check == Settings.OpenCheck.SEAL);
+        if (problem.isPresent()) {
+            throw new IOException("the data directory " + dir.root() + " fails its check, so it is not served: "
+                    + problem.get() + ". Run ./trackrecord fsck --data " + dir.root()
+                    + " for the full report; restore from a backup (docs/reliability.md)");
+        }
+        LOG.info(() -> "open check (" + check.name().toLowerCase(java.util.Locale.ROOT) + ") passed in "
+                + (System.nanoTime() - start) / 1_000_000 + " ms");
     }
 
     /** A new log starts with the default scoring policy at seq 0, so every score names a policy in the log. */

@@ -60,6 +60,7 @@ class AuthorizationTest {
         SPEC.put("GET /v1/me/access-log", contractor);
         SPEC.put("POST /v1/audits/consensus", EnumSet.of(Role.INGEST, Role.ADMIN));
         SPEC.put("POST /v1/contractors/{id}/erasure", EnumSet.of(Role.ADMIN));
+        SPEC.put("GET /v1/admin/backup", EnumSet.of(Role.ADMIN));
     }
 
     /** The /v1/me routes; the contractor token is c-1's, whose entry is seq 3 (seq 0 is the default policy, then c-auth and c-auth2). */
@@ -80,6 +81,7 @@ class AuthorizationTest {
             Map.entry("/v1/policies", "/v1/policies"),
             Map.entry("/v1/exports", "/v1/exports?contractor=c-auth"),
             Map.entry("/v1/audits/consensus", "/v1/audits/consensus"),
+            Map.entry("/v1/admin/backup", "/v1/admin/backup"),
             Map.entry("/v1/entries", "/v1/entries"),
             Map.entry("/v1/entries/{seq}", "/v1/entries/0"),
             Map.entry("/v1/contractors/{id}/entries", "/v1/contractors/c-auth/entries?limit=10"),

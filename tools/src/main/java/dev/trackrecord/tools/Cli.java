@@ -12,10 +12,11 @@ import picocli.CommandLine.Spec;
  * errors (unknown options, malformed values, missing files).
  */
 @Command(name = "trackrecord", mixinStandardHelpOptions = true, version = "trackrecord 0.1.0",
-        description = "Verify export bundles, check a data directory, make keys and tokens, import, export, simulate and benchmark.",
+        description = "Verify export bundles, check a data directory, make keys and tokens, import, export, back up, restore, simulate and benchmark.",
         subcommands = {VerifyCommand.class, FsckCommand.class, KeygenCommand.class, ExportCommand.class,
                 TokenCommand.class, ImportCommand.class, ConsensusCommand.class, BenchCommand.class,
-                SimulateCommand.class, EvaluateCommand.class, RescoreCommand.class,
+                SimulateCommand.class, EvaluateCommand.class, RescoreCommand.class, BackupCommand.class,
+                RestoreCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Cli implements Runnable {
     @Spec
@@ -27,6 +28,6 @@ public final class Cli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: verify, fsck, keygen, export, token, import, consensus, bench, simulate, evaluate or rescore");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: verify, fsck, keygen, export, token, import, consensus, bench, simulate, evaluate, rescore, backup or restore");
     }
 }

@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.text.ParseException;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,15 +35,8 @@ public final class TokenKeys {
         try {
             ECKey key = new ECKeyGenerator(Curve.P_256).keyUse(KeyUse.SIGNATURE).algorithm(JWSAlgorithm.ES256)
                     .keyIDFromThumbprint(true).generate();
-            Files.createDirectories(path.getParent());
-            Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-            Files.writeString(tmp, key.toJSONString(), StandardCharsets.UTF_8);
-            try {
-                Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException ignored) {
-                // Not a POSIX file system; permissions stay as the platform sets them.
-            }
-            Files.move(tmp, path);
+            // Forced to disk before it is used: a token signed with a key that is lost would never verify again.
+            dev.trackrecord.ledger.DataDirectory.writePrivate(path, key.toJSONString());
             return key;
         } catch (JOSEException e) {
             throw new IOException("could not generate the token issuer key: " + e.getMessage(), e);

@@ -129,13 +129,25 @@ public final class Api {
     /**
      * What the API refuses before it parses anything.
      *
-     * @param maxBodyBytes largest request body; larger ones get 413
+     * @param maxBodyBytes     largest request body; larger ones get 413
+     * @param maxBodyBytesRead request bodies all requests together may be reading at once (by
+     *                         Content-Length, or the largest body when it is not declared); a
+     *                         request beyond it gets 503 with Retry-After, so a flood of large
+     *                         bodies cannot grow the heap without bound
      */
-    public record Limits(long maxBodyBytes) {
+    public record Limits(long maxBodyBytes, long maxBodyBytesRead) {
         public Limits {
             if (maxBodyBytes < 1) {
                 throw new IllegalArgumentException("maxBodyBytes must be at least 1");
             }
+            if (maxBodyBytesRead < maxBodyBytes) {
+                throw new IllegalArgumentException("maxBodyBytesRead must be at least maxBodyBytes");
+            }
+        }
+
+        /** At most {@code maxBodyBytes} a request and 64 MiB (or one largest body) being read at once. */
+        public Limits(long maxBodyBytes) {
+            this(maxBodyBytes, Math.max(maxBodyBytes, 64L * 1024 * 1024));
         }
 
         public static final Limits DEFAULT = new Limits(4L * 1024 * 1024);
@@ -147,6 +159,7 @@ public final class Api {
     private final TokenVerifier tokens;
     private final String verifierKey;
     private final Limits limits;
+    private final java.util.concurrent.Semaphore bodyKib;
     private List<Binding> bindings;
     private ReadRecorder reads = ReadRecorder.NONE;
     private SubmissionPreparer preparer = SubmissionPreparer.NO_VAULT;
@@ -167,6 +180,7 @@ public final class Api {
         this.tokens = tokens;
         this.verifierKey = verifierKey;
         this.limits = limits;
+        this.bodyKib = new java.util.concurrent.Semaphore((int) Math.min(Integer.MAX_VALUE, limits.maxBodyBytesRead() >> 10));
         MeterRegistry registry = Metrics.globalRegistry();
         this.appended = registry.getOrCreate(Counter.builder("trackrecord.entries.appended")
                 .description("Entries appended through the REST API (resends of an event_id not counted)"));
@@ -266,7 +280,30 @@ public final class Api {
             recordRead(recorder, principal, route.method().text() + " " + route.path(),
                     req.path().pathParameters().get("id"));
         }
-        action.handle(req, res, principal);
+        int kib = reserveBody(req);
+        try {
+            action.handle(req, res, principal);
+        } finally {
+            bodyKib.release(kib);
+        }
+    }
+
+    /** Reserves room for the request's body in {@link Limits#maxBodyBytesRead}, in KiB; 503 when there is none. */
+    private int reserveBody(ServerRequest req) {
+        if (!req.content().hasEntity()) {
+            return 0;
+        }
+        long declared = req.headers().contentLength().orElse(limits.maxBodyBytes());
+        if (declared > limits.maxBodyBytes()) {
+            return 0;  // refused with 413 before it is read
+        }
+        int kib = (int) ((declared + 1023) >> 10);
+        if (!bodyKib.tryAcquire(kib)) {
+            throw new ProblemException(503, "busy", "Server busy",
+                    "the server is reading " + (limits.maxBodyBytesRead() >> 20) + " MiB of request bodies already;"
+                            + " retry shortly", List.of(), Map.of("Retry-After", "1"));
+        }
+        return kib;
     }
 
     // ---------------------------------------------------------------- auth

@@ -184,6 +184,11 @@ final class Chunk {
         }
     }
 
+    /** Bytes of the chunk's record in the segment log: columns and entries. Requires loaded columns. */
+    long recordBytes() {
+        return headerBytes(count) + (long) offsets[count];
+    }
+
     private static int headerBytes(int count) {
         return FRAME_BYTES + (count + 1) * 4 + count * 8 + count * 4;
     }

@@ -79,6 +79,8 @@ public final class Ledger implements AutoCloseable {
     /** The EclipseStore commit in flight, if any; at most one storer exists at a time. */
     private CompletableFuture<Void> storing = CompletableFuture.completedFuture(null);
     private long lastStoreNanos = System.nanoTime();
+    /** The segment log of the published snapshot while a reload after a failed commit has not succeeded. */
+    private SegmentLog retired;
 
     /** What readers may see: entries below {@code size}, found through {@code chunkStarts}. */
     private record Snapshot(LedgerRoot root, ContractorIndex contractors, SegmentLog segments, long size,
@@ -232,7 +234,9 @@ public final class Ledger implements AutoCloseable {
                 return;
             } catch (RuntimeException | Error e) {
                 LOG.log(Level.SEVERE, "ledger writer failed a batch", e);
-                failAll(batch, e);
+                // A batch the disk refused (full, read-only) is a storage failure: retry later, not a bug.
+                failAll(batch, rootCause(e) instanceof IOException ? new StorageFailedException("could not store the"
+                        + " batch: " + rootCause(e).getMessage() + "; nothing in it was acknowledged", e) : e);
                 if (inFlight != null) {
                     finish(inFlight);
                     inFlight = null;
@@ -607,6 +611,7 @@ public final class Ledger implements AutoCloseable {
         if (lock == null) {
             try {
                 lock = DirectoryLock.acquire(options.dataDir());
+                StoreSeal.remove(options.dataDir());
             } catch (IOException e) {
                 throw new UncheckedIOException(e.getMessage(), e);
             }
@@ -802,6 +807,11 @@ public final class Ledger implements AutoCloseable {
 
     /** After a failed commit: drop in-memory state and reopen from what is on disk. */
     private boolean reload() {
+        // Readers keep the published snapshot, and so its segment files, until a reload succeeds.
+        if (segments != null) {
+            retired = segments;
+            segments = null;
+        }
         try {
             closeStorage();
         } catch (RuntimeException e) {
@@ -811,6 +821,7 @@ public final class Ledger implements AutoCloseable {
             load();
             buildEventIndex();
             broken = null;
+            closeRetired();
             LOG.info("storage reloaded after a failed commit; appends resume at seq " + root.size);
             return true;
         } catch (RuntimeException e) {
@@ -848,8 +859,17 @@ public final class Ledger implements AutoCloseable {
         try {
             closeStorage();
             recorder.shutdown();
+            closeRetired();
+            StoreSeal.writeOnClose(options.dataDir(), broken == null);
         } finally {
             lock.close();
+        }
+    }
+
+    private void closeRetired() {
+        if (retired != null) {
+            retired.close();
+            retired = null;
         }
     }
 
@@ -977,6 +997,16 @@ public final class Ledger implements AutoCloseable {
         BlockList<StoredCheckpoint> list = s.root().checkpoints;
         long n = s.checkpointCount();
         return n == 0 ? Optional.empty() : Optional.of(list.get(n - 1).note);
+    }
+
+    /** Every signed checkpoint issued, oldest first (for backups). */
+    public List<String> checkpoints() {
+        Snapshot s = published;
+        List<String> notes = new ArrayList<>((int) s.checkpointCount());
+        for (long i = 0; i < s.checkpointCount(); i++) {
+            notes.add(s.root().checkpoints.get(i).note);
+        }
+        return notes;
     }
 
     /** Tree size of the newest signed checkpoint, or -1. */

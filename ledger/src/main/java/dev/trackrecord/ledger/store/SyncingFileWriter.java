@@ -10,6 +10,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.eclipse.store.storage.types.StorageFile;
+import org.eclipse.store.storage.types.StorageFileProvider;
+import org.eclipse.store.storage.types.StorageLiveDataFile;
+import org.eclipse.store.storage.types.StorageWriteController;
 import org.eclipse.store.storage.types.StorageFileWriter;
 
 /**
@@ -42,6 +45,20 @@ final class SyncingFileWriter implements StorageFileWriter {
         long written = file.writeBytes(buffers);
         sync(file);
         return written;
+    }
+
+    /**
+     * Closes the cached channel of a file EclipseStore deletes (housekeeping dissolves old data
+     * files), so that its space is freed at once: a deleted file held open keeps its blocks, which
+     * on a full disk is space the ledger needs to recover.
+     */
+    @Override
+    public void delete(StorageLiveDataFile file, StorageWriteController writeController,
+                       StorageFileProvider fileProvider) {
+        synchronized (this) {
+            closeQuietly(channels.remove(file.file().toPathString()));
+        }
+        StorageFileWriter.super.delete(file, writeController, fileProvider);
     }
 
     private synchronized void sync(StorageFile file) {

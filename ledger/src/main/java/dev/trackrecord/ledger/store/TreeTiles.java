@@ -154,6 +154,22 @@ final class TreeTiles implements NodeReader {
         }
     }
 
+    /** Gives the segment position of every stored full tile (fsck checks the segments hold nothing else). */
+    void forEachFullTile(java.util.function.LongConsumer position) {
+        for (Level l : levels) {
+            if (l != null) {
+                for (long i = 0; i < l.full.size(); i++) {
+                    position.accept(l.full.get(i));
+                }
+            }
+        }
+    }
+
+    /** Bytes of one full tile in the segment log. */
+    static int tileBytes() {
+        return TILE * HASH;
+    }
+
     /** Number of complete nodes stored at {@code level}. */
     long levelSize(int level) {
         Level l = levels[level];

@@ -40,6 +40,15 @@ class CrashRecoveryTest {
         crashRounds(20, 0xBADC0DEL);
     }
 
+    /** The torture size: {@code -Dtorture.crash.rounds=50}; skipped unless it is set (the three rounds above run always). */
+    @Test
+    @Tag("torture")
+    void sigkillDuringAppends_keepsEveryAcknowledgedEntry_tortureRounds() throws Exception {
+        int rounds = Integer.getInteger("torture.crash.rounds", 0);
+        org.junit.jupiter.api.Assumptions.assumeTrue(rounds > 0, "set -Dtorture.crash.rounds=N to run N rounds");
+        crashRounds(rounds, Long.getLong("torture.seed", 0x7047L));
+    }
+
     private void crashRounds(int rounds, long seed) throws Exception {
         SplittableRandom random = new SplittableRandom(seed);
         Map<String, Long> acknowledged = new HashMap<>();
@@ -83,6 +92,10 @@ class CrashRecoveryTest {
                 assertThat(acksThisRound).as("round %d acknowledged something", round).isNotEmpty();
                 acknowledged.putAll(acksThisRound);
             }
+            Fsck.Report report = Fsck.check(dir);
+            assertThat(report.problem()).as("fsck after the kill in round %d", round).isEmpty();
+            System.out.printf("in-process crash round %2d: %6d acknowledged this round, log %7d entries, fsck ok%n",
+                    round, acksThisRound.size(), report.entries());
             verifyStore(acknowledged, round);
         }
     }
