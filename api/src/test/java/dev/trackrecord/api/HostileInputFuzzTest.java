@@ -44,7 +44,7 @@ import org.junit.jupiter.api.Test;
  * {@code -Dtorture.fuzz.case=N} replays case N of that seed alone.
  */
 class HostileInputFuzzTest {
-    static final int CI_REQUESTS = 3_000;
+    static final int CI_REQUESTS = 2_000;
     private static final int TIMEOUT_MILLIS = 15_000;
     private static final Pattern PROBLEM_TYPE = Pattern.compile("urn:trackrecord:problem:[a-z0-9-]+");
     private static final Pattern PATH_PARAM = Pattern.compile("\\{([^}]+)}");
