@@ -39,12 +39,7 @@ public final class SubmissionValidator {
     /** The contractor id of entries about no one contractor. */
     public static final String SYSTEM_CONTRACTOR = "_system";
 
-    /**
-     * Reads documents CanonicalJson refused for a value (a float, say), to report every violation:
-     * floats as BigDecimal, since a double turns 1e400 into Infinity, which no schema check can read.
-     */
-    private static final ObjectMapper MAPPER = CanonicalJson.mapper(CanonicalJson.Limits.DEFAULT)
-            .enable(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+    private static final ObjectMapper MAPPER = CanonicalJson.mapper(CanonicalJson.Limits.DEFAULT);
 
     private final Clock clock;
     private final Schemas schemas;
