@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trackrecord.api.auth.Role;
+import dev.trackrecord.api.auth.TokenKeys;
 import dev.trackrecord.api.http.Api;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,8 +64,11 @@ class HostileInputFuzzTest {
         long own = server.append(TestServer.audit("c-1", "fz-seed-c1", 9000));
         assertThat(server.post("/v1/checkpoints", server.token(Role.ADMIN), new byte[0]).statusCode()).isEqualTo(200);
         tokens = new EnumMap<>(Role.class);
+        // Valid for a day: the full run takes minutes, and an expired token would turn the rest of
+        // it into a test of the 401 path.
         for (Role role : Role.values()) {
-            tokens.put(role, server.token(role));
+            tokens.put(role, TokenKeys.mint(server.issuerKey, server.issuer, "fuzz-" + role.claim(), List.of(role),
+                    role == Role.CONTRACTOR ? "c-1" : null, java.time.Duration.ofDays(1)));
         }
         pathValues = Map.of("seq", Long.toString(own), "id", "c-fz", "size", Long.toString(server.logSize()));
         templates = Map.of(
