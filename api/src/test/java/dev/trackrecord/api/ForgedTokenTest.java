@@ -36,6 +36,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.TestFactory;
  * of an allowed role is accepted (not 401), so the refusal is the token's doing. A valid token of
  * contractor c-1 never reads c-2's record.
  */
+@Tag("torture")
 class ForgedTokenTest {
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64D = Base64.getUrlDecoder();

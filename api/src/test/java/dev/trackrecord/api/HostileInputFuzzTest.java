@@ -40,10 +40,11 @@ import org.junit.jupiter.api.Test;
  *       and its detail starts with that name.</li>
  * </ul>
  *
- * The default run sends {@value #CI_REQUESTS} requests; {@code -Ptorture} sends
- * {@code torture.fuzz.requests} (100,000). The seed is {@code torture.fuzz.seed} or the time;
+ * The default run sends {@value #CI_REQUESTS} requests; {@code torture.fuzz.requests} sets
+ * another number ({@code -Ptorture}: 100,000). The seed is {@code torture.fuzz.seed} or the time;
  * {@code -Dtorture.fuzz.case=N} replays case N of that seed alone.
  */
+@Tag("torture")
 class HostileInputFuzzTest {
     static final int CI_REQUESTS = 2_000;
     private static final int TIMEOUT_MILLIS = 15_000;
@@ -90,13 +91,7 @@ class HostileInputFuzzTest {
 
     @Test
     void everyRoute_hostileRequests_refusedWithProblemsAndLogUnchanged() throws Exception {
-        fuzz(CI_REQUESTS);
-    }
-
-    @Test
-    @Tag("torture")
-    void everyRoute_hostileRequests_fullSize() throws Exception {
-        fuzz(Integer.getInteger("torture.fuzz.requests", 100_000));
+        fuzz(Integer.getInteger("torture.fuzz.requests", CI_REQUESTS));
     }
 
     /** The templates are valid requests: without that, a mutation proves nothing. */
