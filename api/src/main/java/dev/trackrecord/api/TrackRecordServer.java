@@ -5,6 +5,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import dev.trackrecord.api.auth.TokenKeys;
 import dev.trackrecord.api.auth.TokenVerifier;
 import dev.trackrecord.api.http.Api;
+import dev.trackrecord.api.http.TransportProblems;
 import dev.trackrecord.api.me.AccessLog;
 import dev.trackrecord.api.me.MeRoutes;
 import dev.trackrecord.api.me.ReputationView;
@@ -181,6 +182,7 @@ public final class TrackRecordServer implements AutoCloseable {
                     // request here, which capped a plain health check at ~180 requests/s per connection.
                     .connectionOptions(options -> options.tcpNoDelay(true))
                     .featuresDiscoverServices(false)
+                    .directHandlers(TransportProblems.handlers())
                     .addFeature(ObserveFeature.just(
                             HealthObserver.builder().details(true).addCheck(storage).build(),
                             MetricsObserver.create()))

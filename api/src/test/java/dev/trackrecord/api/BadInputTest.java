@@ -112,6 +112,7 @@ class BadInputTest {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(413);
         assertProblem(r, "body-too-large");
         assertThat(r.body()).contains("4194304");
+        assertThat(TestServer.json(r.body()).get("detail").asText()).startsWith("$: ");
     }
 
     @Test
@@ -184,6 +185,99 @@ class BadInputTest {
         assertBadParameter(server.get("/v1/proofs/consistency?size2=1", admin), "size1");
         assertBadParameter(server.get("/v1/proofs/consistency?size1=1&size2=x", admin), "size2");
         assertBadParameter(server.get("/v1/checkpoints/x1", admin), "size");
+    }
+
+    // Found by HostileInputFuzzTest; each pinned down here.
+
+    @Test
+    void append_utf16OrUtf32Json_is400() {
+        String entry = TestServer.audit("c-bad", "bad-utf16", 5000);
+        for (var charset : List.of(java.nio.charset.StandardCharsets.UTF_16BE, java.nio.charset.StandardCharsets.UTF_16LE,
+                java.nio.charset.Charset.forName("UTF-32BE"))) {
+            HttpResponse<String> r = server.post("/v1/entries", ingest, entry.getBytes(charset));
+            assertRejected(r, 400, "invalid-entry", "$");
+            assertThat(r.body()).contains("must be UTF-8");
+        }
+    }
+
+    @Test
+    void otherJsonRoutes_utf16Json_is400() {
+        String policy = "{\"policy_id\":\"bad-utf16\",\"params\":{\"half_life_days\":90}}";
+        HttpResponse<String> r = server.post("/v1/policies", admin, policy.getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+        assertProblem(r, "invalid-request");
+        assertThat(r.body()).contains("UTF-8");
+        HttpResponse<String> batch = server.post("/v1/reputation:batch", admin,
+                "{\"contractors\":[\"c-bad\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_16BE));
+        assertThat(batch.statusCode()).as(batch.body()).isEqualTo(400);
+    }
+
+    @Test
+    void append_overlongUtf8InAString_is400() {
+        byte[] entry = TestServer.audit("c-bad", "bad-overlong-XX", 5000).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        String text = new String(entry, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("XX");
+        entry[at] = (byte) 0xc0;
+        entry[at + 1] = (byte) 0xaf;
+        HttpResponse<String> r = server.post("/v1/entries", ingest, entry);
+        assertRejected(r, 400, "invalid-entry", "$");
+        assertThat(r.body()).contains("ill-formed UTF-8");
+    }
+
+    @Test
+    void policy_trailingDataOrDuplicateMember_is400() {
+        assertThat(server.post("/v1/policies", admin,
+                "{\"policy_id\":\"bad-trail\",\"params\":{\"half_life_days\":90}} {}").statusCode()).isEqualTo(400);
+        assertThat(server.post("/v1/policies", admin,
+                "{\"policy_id\":\"bad-dup\",\"policy_id\":\"bad-dup2\",\"params\":{\"half_life_days\":90}}")
+                .statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void append_numberBeyondDouble_is400NamingTheField() {
+        HttpResponse<String> r = server.post("/v1/entries", ingest,
+                TestServer.audit("c-bad", "bad-1e400", 5000).replace("\"bad-1e400\"", "1e400"));
+        assertRejected(r, 400, "invalid-entry", "$.event_id");
+        for (String big : List.of("1e400", "1e30", "-1e400")) {
+            HttpResponse<String> score = server.post("/v1/entries", ingest,
+                    TestServer.audit("c-bad", "bad-big-score", 5000).replace("\"score_bp\":5000", "\"score_bp\":" + big));
+            assertRejected(score, 400, "invalid-entry", "$.body.score_bp");
+        }
+        HttpResponse<String> policy = server.post("/v1/policies", admin,
+                "{\"policy_id\":\"bad-big\",\"params\":{\"half_life_days\":1e400}}");
+        assertThat(policy.statusCode()).as(policy.body()).isEqualTo(400);
+        assertThat(policy.body()).contains("half_life_days");
+    }
+
+    @Test
+    void chunkedBody_chunkSizeNotHex_is400Problem() throws IOException {
+        byte[] request = ("POST /v1/entries HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + ingest
+                + "\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + "zz\r\n{}\r\n0\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        RawHttp.Response r = RawHttp.exchange(server.server.port(), request, false, 10_000);
+        assertThat(r.status()).as(r.bodyText()).isEqualTo(400);
+        assertThat(r.header("Content-Type")).hasValue("application/problem+json");
+        assertThat(r.bodyText()).contains("$: the request body could not be read");
+    }
+
+    @Test
+    void transportRefusals_areProblemJson4xx() throws IOException {
+        Map<String, Integer> cases = Map.of(
+                "GET /v1/checkpoints/latest HTTP/1.0\r\nHost: x\r\n\r\n", 400,
+                "GET /v1/checkpoints/latest?" + "a".repeat(100_000) + " HTTP/1.1\r\nHost: x\r\n\r\n", 414,
+                "GET /v1/checkpoints/latest HTTP/1.1\r\nHost: x\r\nNoColonHere\r\n\r\n", 400,
+                "POST /v1/entries HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 400);
+        for (var c : cases.entrySet()) {
+            RawHttp.Response r = RawHttp.exchange(server.server.port(),
+                    c.getKey().getBytes(java.nio.charset.StandardCharsets.ISO_8859_1), true, 10_000);
+            String line = c.getKey().substring(0, Math.min(60, c.getKey().indexOf('\r')));
+            assertThat(r.status()).as(line + ": " + r.bodyText()).isEqualTo(c.getValue());
+            assertThat(r.header("Content-Type")).as(line).hasValue("application/problem+json");
+            JsonNode p = TestServer.json(r.bodyText());
+            assertThat(p.get("status").asInt()).isEqualTo(c.getValue());
+            assertThat(p.get("type").asText()).startsWith("urn:trackrecord:problem:");
+            assertThat(p.get("detail").asText()).isNotBlank();
+        }
     }
 
     private static void assertBadParameter(HttpResponse<String> r, String name) {

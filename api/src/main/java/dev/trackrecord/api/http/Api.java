@@ -400,7 +400,7 @@ public final class Api {
             byte[] buffer = new byte[8192];
             long total = 0;
             int n;
-            while ((n = in.read(buffer)) > 0) {
+            while ((n = RequestBodies.read(in, buffer)) > 0) {
                 total += n;
                 if (total > max) {
                     throw tooLarge("more than " + max + " bytes");
@@ -413,7 +413,7 @@ public final class Api {
 
     private ProblemException tooLarge(String what) {
         return new ProblemException(413, "body-too-large", "Request body too large",
-                "request body is " + what + "; at most " + limits.maxBodyBytes() + " bytes are accepted "
+                "$: request body is " + what + "; at most " + limits.maxBodyBytes() + " bytes are accepted "
                         + "(send large imports as several batches of at most 1000 entries)",
                 List.of(new Violation("$", "at most " + limits.maxBodyBytes() + " bytes")),
                 Map.of());
@@ -655,7 +655,7 @@ public final class Api {
         requireJson(req);
         JsonNode body;
         try {
-            body = JSON.readTree(readBody(req));
+            body = RequestBodies.json(readBody(req));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw invalidRequest("$", "must be JSON: " + e.getOriginalMessage());
         }
@@ -742,7 +742,7 @@ public final class Api {
         requireJson(req);
         JsonNode body;
         try {
-            body = JSON.readTree(readBody(req));
+            body = RequestBodies.json(readBody(req));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw invalidRequest("$", "must be JSON: " + e.getOriginalMessage());
         }

@@ -95,7 +95,7 @@ final class ConsensusAudits {
         Api.requireJson(req);
         JsonNode body;
         try {
-            body = JSON.readTree(readBody(req));
+            body = RequestBodies.json(readBody(req));
         } catch (JsonProcessingException e) {
             throw invalid("$", "must be JSON: " + e.getOriginalMessage());
         }
@@ -315,7 +315,7 @@ final class ConsensusAudits {
             byte[] buffer = new byte[65536];
             long total = 0;
             int n;
-            while ((n = in.read(buffer)) > 0) {
+            while ((n = RequestBodies.read(in, buffer)) > 0) {
                 total += n;
                 if (total > MAX_BODY_BYTES) {
                     throw tooLarge("more than " + MAX_BODY_BYTES + " bytes");
@@ -328,7 +328,7 @@ final class ConsensusAudits {
 
     private static ProblemException tooLarge(String what) {
         return new ProblemException(413, "body-too-large", "Request body too large",
-                "request body is " + what + "; a consensus batch is at most " + MAX_BODY_BYTES + " bytes and "
+                "$: request body is " + what + "; a consensus batch is at most " + MAX_BODY_BYTES + " bytes and "
                         + ConsensusRequest.MAX_LABELS + " labels (send larger sets as several batches)",
                 List.of(new Violation("$", "at most " + MAX_BODY_BYTES + " bytes")), Map.of());
     }

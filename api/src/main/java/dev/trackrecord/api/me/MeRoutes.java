@@ -9,6 +9,7 @@ import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.api.http.Api;
 import dev.trackrecord.api.http.EntryPages;
 import dev.trackrecord.api.http.ProblemException;
+import dev.trackrecord.api.http.RequestBodies;
 import dev.trackrecord.ledger.bundle.BundleWriter;
 import dev.trackrecord.ledger.bundle.ExportQuery;
 import dev.trackrecord.ledger.entry.DisputeOpened;
@@ -357,7 +358,7 @@ public final class MeRoutes {
         }
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
-            bytes = in.readNBytes(MAX_DISPUTE_BYTES + 1);
+            bytes = RequestBodies.readUpTo(in, MAX_DISPUTE_BYTES + 1);
         }
         if (bytes.length > MAX_DISPUTE_BYTES) {
             throw new ProblemException(413, "body-too-large", "Request body too large",
@@ -365,7 +366,7 @@ public final class MeRoutes {
         }
         JsonNode node;
         try {
-            node = JSON.readTree(bytes);
+            node = RequestBodies.json(bytes);
         } catch (IOException e) {
             throw invalid("$", "must be a JSON object");
         }

@@ -195,7 +195,18 @@ final class Schemas {
             case NUMBER -> switch (node.numberType()) {
                 case INT, LONG -> NODES.numberNode(node.longValue());
                 case BIG_INTEGER -> NODES.numberNode(node.bigIntegerValue());
-                default -> NODES.numberNode(node.decimalValue());
+                default -> {
+                    // A float beyond the long range (1e400 reads as Infinity; 1e30 as a double)
+                    // makes the validator's range checks fail converting it to a long. No schema
+                    // bound is that large, so an integer just past the long range, of the same
+                    // sign, gets the same verdict from every check.
+                    double d = node.doubleValue();
+                    if (Double.isNaN(d) || Math.abs(d) >= 0x1p63) {
+                        java.math.BigInteger beyond = java.math.BigInteger.ONE.shiftLeft(64);
+                        yield NODES.numberNode(d < 0 ? beyond.negate() : beyond);
+                    }
+                    yield NODES.numberNode(node.decimalValue());
+                }
             };
             case BOOLEAN -> NODES.booleanNode(node.booleanValue());
             case NULL -> NODES.nullNode();

@@ -73,6 +73,7 @@ public final class CanonicalJson {
 
     /** Parses UTF-8 JSON text with a mapper from {@link #mapper(Limits)}. */
     public static JsonNode parse(byte[] json, ObjectMapper mapper) throws InvalidJsonException {
+        requireUtf8(json);
         JsonNode node;
         try {
             node = mapper.readTree(json);
@@ -88,6 +89,73 @@ public final class CanonicalJson {
         }
         check(node, "$");
         return node;
+    }
+
+    /**
+     * Refuses text that is not UTF-8 (RFC 8259 §8.1), which Jackson would otherwise read: UTF-16
+     * and UTF-32 (it detects them by their zero bytes; UTF-8 JSON has no zero byte in its first
+     * four, as a string's content starts at the second byte at the earliest and a raw zero is not
+     * allowed in it), and ill-formed UTF-8 such as overlong forms or encoded surrogates (it
+     * decodes 0xC0 0xAF as '/').
+     */
+    private static void requireUtf8(byte[] json) throws InvalidJsonException {
+        for (int i = 0; i < Math.min(4, json.length); i++) {
+            if (json[i] == 0) {
+                throw new InvalidJsonException("$", "must be UTF-8 JSON text (RFC 8259 section 8.1); this is UTF-16 or UTF-32");
+            }
+        }
+        int bad = invalidUtf8At(json);
+        if (bad >= 0) {
+            throw new InvalidJsonException("$", "must be UTF-8 JSON text (RFC 8259 section 8.1); byte " + bad
+                    + " (0x" + Integer.toHexString(json[bad] & 0xff) + ") starts an ill-formed UTF-8 sequence");
+        }
+    }
+
+    /**
+     * The offset of the first byte of {@code bytes} that starts an ill-formed UTF-8 sequence
+     * (RFC 3629 §4: no overlong forms, no surrogates, nothing above U+10FFFF), or -1 if none.
+     */
+    public static int invalidUtf8At(byte[] bytes) {
+        int i = 0;
+        int n = bytes.length;
+        while (i < n) {
+            int b = bytes[i] & 0xff;
+            if (b < 0x80) {
+                i++;
+                continue;
+            }
+            int need;
+            int lo = 0x80;
+            int hi = 0xbf;
+            if (b >= 0xc2 && b <= 0xdf) {
+                need = 1;
+            } else if (b >= 0xe0 && b <= 0xef) {
+                need = 2;
+                lo = b == 0xe0 ? 0xa0 : 0x80;
+                hi = b == 0xed ? 0x9f : 0xbf;
+            } else if (b >= 0xf0 && b <= 0xf4) {
+                need = 3;
+                lo = b == 0xf0 ? 0x90 : 0x80;
+                hi = b == 0xf4 ? 0x8f : 0xbf;
+            } else {
+                return i;
+            }
+            if (i + need >= n) {
+                return i;
+            }
+            int second = bytes[i + 1] & 0xff;
+            if (second < lo || second > hi) {
+                return i;
+            }
+            for (int k = 2; k <= need; k++) {
+                int c = bytes[i + k] & 0xff;
+                if (c < 0x80 || c > 0xbf) {
+                    return i;
+                }
+            }
+            i += need + 1;
+        }
+        return -1;
     }
 
     /** The RFC 8785 canonical UTF-8 bytes of {@code node}. */

@@ -115,7 +115,7 @@ class CanonicalJsonTest {
 
         assertThatThrownBy(() -> CanonicalJson.parse(input))
                 .isInstanceOf(InvalidJsonException.class)
-                .hasMessageContaining("malformed JSON");
+                .hasMessageContaining("must be UTF-8 JSON text");
     }
 
     @Test
@@ -143,6 +143,35 @@ class CanonicalJsonTest {
         String actual = new String(new CanonicalWriter().string("\u0001\u001f\t\u007f\u2028").toByteArray(), StandardCharsets.UTF_8);
 
         assertThat(actual).isEqualTo("\"\\u0001\\u001f\\t\u007f\u2028\"");
+    }
+
+    @Test
+    void parse_utf16OrUtf32Text_isRefused() {
+        String json = "{\"a\":\"b\"}";
+        for (var charset : java.util.List.of(StandardCharsets.UTF_16BE, StandardCharsets.UTF_16LE,
+                java.nio.charset.Charset.forName("UTF-32BE"))) {
+            assertThatThrownBy(() -> CanonicalJson.parse(json.getBytes(charset)))
+                    .as(charset.name()).hasMessageContaining("must be UTF-8");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"c0af", "eda080", "ff", "80", "e282", "f4908080", "f888808080", "c328"})
+    void parse_illFormedUtf8InAString_isRefused(String hex) {
+        byte[] bad = HexFormat.of().parseHex(hex);
+        byte[] json = new byte[bad.length + 8];
+        System.arraycopy("{\"a\":\"".getBytes(StandardCharsets.US_ASCII), 0, json, 0, 6);
+        System.arraycopy(bad, 0, json, 6, bad.length);
+        json[json.length - 2] = '"';
+        json[json.length - 1] = '}';
+        assertThatThrownBy(() -> CanonicalJson.parse(json)).hasMessageContaining("ill-formed UTF-8");
+    }
+
+    @Test
+    void invalidUtf8At_acceptsWellFormedTextOfEveryLength() {
+        String text = "a\u00e9\u0800\uffff\ud83d\udca9\udbff\udfff";
+        assertThat(CanonicalJson.invalidUtf8At(text.getBytes(StandardCharsets.UTF_8))).isEqualTo(-1);
+        assertThat(CanonicalJson.invalidUtf8At(new byte[] {'a', (byte) 0xc3})).isEqualTo(1);
     }
 
     private static byte[] resource(String name) throws IOException {
