@@ -213,6 +213,12 @@ final class HostileRequests {
                 String name = m.group(1);
                 names.add(name);
                 String value = pathValues.getOrDefault(name, "1");
+                if (route.path().endsWith("/erasure")) {
+                    // A well-formed erasure needs no body, so a request that only bends the request
+                    // line (a lower-case method, say, which Helidon accepts) would erase for real:
+                    // aim it at a contractor the log does not know, whom it cannot change.
+                    value = "c-nobody";
+                }
                 if (hostile && (!any || r.nextBoolean())) {
                     value = hostilePathValue();
                     labels.add("path parameter " + name + "=" + value);

@@ -228,8 +228,8 @@ public final class MeRoutes {
             }
         }
         JsonNode target = body.path("target_seq");
-        if (!target.isIntegralNumber() || target.asLong() < 0) {
-            throw invalid("$.target_seq", "must be the seq of one of your entries");
+        if (!target.isIntegralNumber() || !target.canConvertToLong() || target.asLong() < 0) {
+            throw invalid("$.target_seq", "must be the seq of one of your entries (a non-negative integer)");
         }
         long seq = ownSeq(me, "target_seq", Long.toString(target.asLong()));
         JsonNode code = body.path("reason_code");
