@@ -62,6 +62,27 @@ class DamagedDataDirectoryTest {
     }
 
     @Test
+    void tokenIssuerKeyMadeAfterTheSeal_isServed_butAChangedOneIsNot() throws Exception {
+        Path data = temp.resolve("data");
+        stoppedLog(data);
+        Path issuer = new dev.trackrecord.ledger.DataDirectory(data).tokenIssuerKey();
+        // A log written by simulate or import is sealed before serve or token make the issuer key.
+        Files.delete(issuer);
+        Files.delete(data.resolve("seal"));
+        try (var ledger = dev.trackrecord.ledger.store.Ledger.open(
+                dev.trackrecord.ledger.store.LedgerOptions.defaults(data, Settings.DEFAULT_ORIGIN))) {
+            assertThat(ledger.size()).isEqualTo(5);
+        }
+        try (TrackRecordServer server = TrackRecordServer.start(settings(data, Settings.OpenCheck.SEAL))) {
+            assertThat(server.ledger().size()).isEqualTo(5);
+        }
+        assertThat(issuer).exists();
+        flip(issuer, 10);
+        assertThatThrownBy(() -> TrackRecordServer.start(settings(data, Settings.OpenCheck.SEAL)))
+                .isInstanceOf(IOException.class).hasMessageContaining("token-issuer.jwk");
+    }
+
+    @Test
     void fullCheck_namesTheChangedEntry() throws Exception {
         Path data = temp.resolve("data");
         flip(data.resolve("segments/seg-000000.dat"), stoppedLog(data));
