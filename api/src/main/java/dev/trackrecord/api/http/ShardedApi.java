@@ -440,7 +440,7 @@ public final class ShardedApi {
                     List.of(new Violation("$", "request body is required")), Map.of());
         }
         try (InputStream in = req.content().inputStream()) {
-            byte[] bytes = in.readNBytes((int) Math.min(max + 1, Integer.MAX_VALUE - 8));
+            byte[] bytes = RequestBodies.readUpTo(in, (int) Math.min(max + 1, Integer.MAX_VALUE - 8));
             if (bytes.length > max) {
                 throw tooLarge(max);
             }

@@ -188,14 +188,15 @@ public final class Privacy {
         }
         byte[] bytes;
         try (InputStream in = req.content().inputStream()) {
-            bytes = in.readNBytes(4097);
+            // Answers a body that cannot be read (a malformed chunk, say) with a 400.
+            bytes = dev.trackrecord.api.http.RequestBodies.readUpTo(in, 4097);
         }
         if (bytes.length == 0) {
             return DEFAULT_REASON;
         }
         JsonNode node;
         try {
-            node = bytes.length > 4096 ? null : JSON.readTree(bytes);
+            node = bytes.length > 4096 ? null : dev.trackrecord.api.http.RequestBodies.json(bytes);
         } catch (IOException e) {
             node = null;
         }
