@@ -282,20 +282,24 @@ public final class Report {
 
                 - **What is measured.** Entries are `audit.result` submissions (about 500 bytes enveloped)
                   over 50,000 contractors, each with its own `event_id`. "Durable" means acknowledged after the
-                  segment log and the EclipseStore commit were forced to disk (`docs/storage.md`). The
+                  batch's bytes in the segment log were forced to disk, one fsync a batch; EclipseStore records
+                  where they are every half second, and a crash before that is read back on open
+                  (`docs/storage.md`). The
                   in-process rows call the ledger directly; the REST rows start the real service
                   (`dev.trackrecord.api.Main`, as `./trackrecord serve` does) as its own process on a fresh
                   data directory and a free port, and drive it with wrk, a separate process on the same cores.
                   Each HTTP and PostgreSQL scenario runs after a warm-up of a quarter of its length. p50 and
                   p99 are per request: one entry, one read, or one whole batch for the batched rows.
-                - **Small batches are bound by the commit, large ones by the writer.** Each commit forces the
-                  segment log and EclipseStore's files, so batches of 10 and single entries are limited by how
-                  many commits a second the disk takes (the fsync row), while batches of 1,000 and more spend
+                - **Small batches are bound by the commit, large ones by the writer.** Each batch costs one
+                  fsync of the segment log, so batches of 10 and single entries are limited by how many syncs a
+                  second the disk takes (the fsync row) and by the round trip to the writer, while batches of
+                  1,000 and more spend
                   the writer thread's time encoding envelopes (RFC 8785), hashing leaves, extending the tree and
                   checking `event_id` idempotency; a profile at batches of 1,000 put about 17% of it in SHA-256,
                   19% in writing the envelopes and 9% in the `event_id` lookups.
-                - **Single entries from 64 callers** are limited by the fsyncs per commit: the limit row assumes
-                  one fsync per acknowledged commit, each caller waiting for its own.
+                - **Single entries from 64 callers** are limited by the syncs: the limit row assumes one fsync per
+                  acknowledged entry, each caller waiting for its own; group commit shares one sync among the
+                  callers that arrive while the previous one runs.
                 - **Reads over HTTP** pay for token and role checks, the contractor's access log and JSON; the
                   plain Helidon endpoint, measured by the same generator in the same run, is what HTTP alone
                   costs on these cores. TCP_NODELAY on the server's connections and remembering verified bearer
