@@ -62,6 +62,7 @@ class BenchCommandTest {
                 .contains("## What keeping scores costs appends");
         assertThat(row(text, "| with scoring |")[1]).matches(CELL);
         assertThat(row(text, "| cost of scoring (1 - with / without) |")[1]).matches("-?[0-9.]+%");
+        assertThat(row(text, "| scores caught up after the last acknowledgement |")[1]).matches(CELL);
         assertThat(tmp.resolve("docs/benchmarks.svg")).content().startsWith("<svg").contains("score lookup");
         assertThat(tmp.resolve("scratch")).doesNotExist();
 

@@ -237,7 +237,9 @@ public final class Report {
         b.append(String.format(Locale.ROOT, """
                 One simulated marketplace appended in process (batches of 100, 16 in flight) to a fresh
                 ledger, without and with the reputation index following it the way the service does
-                (`ReputationFollower`); median of %d alternating rounds. Target: under 10%%.
+                (`ReputationFollower`); median of %d alternating rounds. Scoring runs beside the writer,
+                so it costs appends the CPU it takes; appends are counted until the last is acknowledged,
+                and how long scores took to catch up after that is shown apart. Target: under 10%%.
 
                 """, r.scoringRounds));
         b.append("| appends | figure |\n|---|---:|\n");
@@ -245,6 +247,8 @@ public final class Report {
         b.append("| with scoring | ").append(cell(scored)).append(" |\n");
         b.append("| cost of scoring (1 - with / without) | ").append(unscored.measured() && scored.measured()
                 ? String.format(Locale.ROOT, "%.1f%%", 100 * (1 - scored.value() / unscored.value())) : "—")
+                .append(" |\n");
+        b.append("| scores caught up after the last acknowledgement | ").append(cell(r.tr("append.scoringLag")))
                 .append(" |\n\n");
 
         for (LedgerBench.SizeFigures s : r.sizes) {

@@ -26,7 +26,9 @@ import java.util.stream.Stream;
 /**
  * What keeping scores costs appends: the same simulated marketplace appended to a fresh ledger
  * with and without a {@link ReputationIndex} following it the way the service's follower thread
- * does, in alternating rounds so that both see the same machine.
+ * does, in alternating rounds so that both see the same machine. Scoring runs beside the writer,
+ * so it costs appends the CPU it takes; how far behind it is when the last append is
+ * acknowledged (its lag) is reported apart.
  */
 public final class ScoringCost {
     /** Append requests kept in flight, as concurrent clients would. */
@@ -35,8 +37,11 @@ public final class ScoringCost {
     private ScoringCost() {
     }
 
-    /** Entries per second with and without scoring, the median of each over the rounds. */
-    public record Result(int entries, int batch, double withoutScoring, double withScoring) {
+    /**
+     * Entries acknowledged per second with and without scoring, and the time scores took to
+     * catch up after the last acknowledgement; the median of each over the rounds.
+     */
+    public record Result(int entries, int batch, double withoutScoring, double withScoring, double lagMillis) {
         /** The share of append throughput scoring takes: 1 - with / without. */
         public double cost() {
             return 1 - withScoring / withoutScoring;
@@ -62,15 +67,20 @@ public final class ScoringCost {
         }, batch);
         double[] without = new double[rounds];
         double[] with = new double[rounds];
+        double[] lag = new double[rounds];
         for (int r = 0; r < rounds; r++) {
-            without[r] = run(dir.resolve("plain-" + r), batches, false, end);
-            with[r] = run(dir.resolve("scored-" + r), batches, true, end);
-            log.printf("  round %d: %,.0f entries/s without scoring, %,.0f with%n", r + 1, without[r], with[r]);
+            without[r] = run(dir.resolve("plain-" + r), batches, false, end)[0];
+            double[] scored = run(dir.resolve("scored-" + r), batches, true, end);
+            with[r] = scored[0];
+            lag[r] = scored[1];
+            log.printf("  round %d: %,.0f entries/s without scoring, %,.0f with; scores caught up %.0f ms after"
+                    + " the last acknowledgement%n", r + 1, without[r], with[r], lag[r]);
         }
-        return new Result((int) next[0], batch, median(without), median(with));
+        return new Result((int) next[0], batch, median(without), median(with), median(lag));
     }
 
-    private static double run(Path dir, List<List<Submission>> batches, boolean scored, Instant end) throws Exception {
+    /** Entries acknowledged per second, and milliseconds from the last acknowledgement until scored. */
+    private static double[] run(Path dir, List<List<Submission>> batches, boolean scored, Instant end) throws Exception {
         deleteTree(dir);
         Files.createDirectories(dir);
         try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/scoring"))) {
@@ -89,14 +99,17 @@ public final class ScoringCost {
                 total += b.size();
             }
             inFlight.forEach(CompletableFuture::join);
+            long acknowledged = System.nanoTime();
+            double lagMillis = 0;
             if (index != null) {
                 // Scoring counts until the index has caught up with everything appended.
                 while (index.appliedSize() < ledger.size()) {
                     Thread.sleep(1);
                 }
+                lagMillis = (System.nanoTime() - acknowledged) / 1e6;
                 follower.close();
             }
-            return total / ((System.nanoTime() - start) / 1e9);
+            return new double[] {total / ((acknowledged - start) / 1e9), lagMillis};
         }
     }
 
@@ -107,8 +120,9 @@ public final class ScoringCost {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path dir = Path.of(args.length > 3 ? args[3] : "target/bench-scoring");
         Result r = measure(dir, entries, batch, rounds, System.out);
-        System.out.printf("%,d entries in batches of %d: %,.0f entries/s without scoring, %,.0f with; scoring costs %.1f%%%n",
-                r.entries(), r.batch(), r.withoutScoring(), r.withScoring(), 100 * r.cost());
+        System.out.printf("%,d entries in batches of %d: %,.0f entries/s without scoring, %,.0f with; scoring costs"
+                + " %.1f%%; scores caught up %.0f ms after the last acknowledgement%n",
+                r.entries(), r.batch(), r.withoutScoring(), r.withScoring(), 100 * r.cost(), r.lagMillis());
         deleteTree(dir);
     }
 

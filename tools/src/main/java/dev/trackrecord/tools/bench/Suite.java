@@ -142,6 +142,7 @@ public final class Suite {
         ScoringCost.Result scoring = ScoringCost.measure(o.scratch().resolve("scoring"), entries, 100, rounds, progress);
         r.trackrecord.put("append.unscored", Figure.of(scoring.withoutScoring(), "entries/s"));
         r.trackrecord.put("append.scored", Figure.of(scoring.withScoring(), "entries/s"));
+        r.trackrecord.put("append.scoringLag", Figure.of(scoring.lagMillis(), "ms"));
         r.scoringRounds = rounds;
     }
 
