@@ -22,7 +22,8 @@ import org.eclipse.store.storage.types.StorageFileWriter;
  * never forces them, so a committed store survives a process crash but not a power cut. This
  * writer forces the file after each write ({@code fdatasync}), and forces the directory the
  * first time it sees a new file, so the file's name is durable too. A commit writes the data
- * file and then the transactions file, so a commit costs two syncs; group commit amortizes them.
+ * file and then the transactions file, so a commit costs two syncs. The ledger commits to
+ * EclipseStore only every so often, off the path that acknowledges appends (see Ledger).
  *
  * <p>Used by the storage's single writer thread; the channel cache is not shared otherwise.
  */
