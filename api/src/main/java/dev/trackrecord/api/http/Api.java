@@ -605,6 +605,12 @@ public final class Api {
     private void reputation(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
         catchUpReputation();
         String id = contractorId(req.path().pathParameters().get("id"));
+        if (req.query().isEmpty()) {
+            // The hot path of routing services: today's score, its document kept ready per contractor.
+            sendJson(res, reputation.lookupJson(id).orElseThrow(
+                    () -> ProblemException.notFound("the log holds no entries about contractor " + id)));
+            return;
+        }
         Optional<String> asOfSeq = query(req, "as_of_seq");
         Optional<String> asOfTime = query(req, "as_of_time");
         boolean explain = query(req, "explain").map(v -> switch (v) {
@@ -636,7 +642,6 @@ public final class Api {
             found = reputation.asOfTime(id, time, explain);
             when = " as of " + time;
         } else if (!explain) {
-            // The hot path of routing services: the document is kept ready per contractor.
             byte[] document = reputation.lookupJson(id).orElseThrow(
                     () -> ProblemException.notFound("the log holds no entries about contractor " + id));
             sendJson(res, document);
