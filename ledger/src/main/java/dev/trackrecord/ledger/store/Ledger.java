@@ -262,6 +262,14 @@ public final class Ledger implements AutoCloseable {
      */
     private CompletableFuture<Void> record(CompletableFuture<Void> durable) {
         storing.join();
+        Storer storer = storeChanges();
+        lastStoreNanos = System.nanoTime();
+        storing = durable.thenRunAsync(storer::commit, recorder);
+        return storing;
+    }
+
+    /** A storer holding everything changed since the last EclipseStore commit, up to the segment log's end. */
+    private Storer storeChanges() {
         Storer storer = storage.createStorer();
         root.segmentEnd = segments.end();
         root.chunks.flush(storer);
@@ -269,9 +277,7 @@ public final class Ledger implements AutoCloseable {
         root.checkpoints.flush(storer);
         root.tree.flush(storer);
         storer.store(root);
-        lastStoreNanos = System.nanoTime();
-        storing = durable.thenRunAsync(storer::commit, recorder);
-        return storing;
+        return storer;
     }
 
     private static int entriesOf(Work w) {
@@ -733,14 +739,7 @@ public final class Ledger implements AutoCloseable {
         if (nextSeq > before) {
             LOG.info("read back " + (nextSeq - before) + " entries (seqs " + before + " to " + (nextSeq - 1)
                     + ") that were acknowledged after the last recorded commit");
-            Storer storer = storage.createStorer();
-            root.segmentEnd = segments.end();
-            root.chunks.flush(storer);
-            root.contractors.flush(storer);
-            root.checkpoints.flush(storer);
-            root.tree.flush(storer);
-            storer.store(root);
-            storer.commit();
+            storeChanges().commit();
             publish();
         }
     }
