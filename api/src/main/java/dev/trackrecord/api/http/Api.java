@@ -309,6 +309,14 @@ public final class Api {
     // ---------------------------------------------------------------- auth
 
     private Principal authorize(ServerRequest req, Route route) {
+        return authorize(tokens, req, route.roles(), route.method().text() + " " + route.path());
+    }
+
+    /**
+     * The principal of the request's bearer token: 401 (with the challenge) without a valid one,
+     * 403 when it holds none of {@code roles}, naming {@code route} and the roles.
+     */
+    static Principal authorize(TokenVerifier tokens, ServerRequest req, Set<Role> roles, String route) {
         Principal principal;
         try {
             principal = tokens.verifyHeader(req.headers().first(HeaderNames.AUTHORIZATION));
@@ -319,10 +327,9 @@ public final class Api {
             throw new ProblemException(401, "unauthorized", "Unauthorized", e.getMessage(), List.of(),
                     Map.of("WWW-Authenticate", challenge));
         }
-        if (Collections.disjoint(principal.roles(), route.roles())) {
+        if (Collections.disjoint(principal.roles(), roles)) {
             throw new ProblemException(403, "forbidden", "Forbidden",
-                    route.method().text() + " " + route.path() + " needs one of the roles " + claims(route.roles())
-                            + "; the token has " + claims(principal.roles()),
+                    route + " needs one of the roles " + claims(roles) + "; the token has " + claims(principal.roles()),
                     List.of(), Map.of());
         }
         return principal;
@@ -606,9 +613,7 @@ public final class Api {
         catchUpReputation();
         String id = contractorId(req.path().pathParameters().get("id"));
         if (req.query().isEmpty()) {
-            // The hot path of routing services: today's score, its document kept ready per contractor.
-            sendJson(res, reputation.lookupJson(id).orElseThrow(
-                    () -> ProblemException.notFound("the log holds no entries about contractor " + id)));
+            sendLookup(res, id); // the hot path of routing services
             return;
         }
         Optional<String> asOfSeq = query(req, "as_of_seq");
@@ -642,9 +647,7 @@ public final class Api {
             found = reputation.asOfTime(id, time, explain);
             when = " as of " + time;
         } else if (!explain) {
-            byte[] document = reputation.lookupJson(id).orElseThrow(
-                    () -> ProblemException.notFound("the log holds no entries about contractor " + id));
-            sendJson(res, document);
+            sendLookup(res, id);
             return;
         } else {
             found = reputation.explain(id);
@@ -653,6 +656,12 @@ public final class Api {
         Reputation r = found.orElseThrow(() -> ProblemException.notFound("the log holds no entries about contractor "
                 + id + when));
         sendJson(res, JSON.writeValueAsBytes(reputationJson(r, true)));
+    }
+
+    /** Today's score of {@code id}, from the document the index keeps ready per contractor. */
+    private void sendLookup(ServerResponse res, String id) {
+        sendJson(res, reputation.lookupJson(id).orElseThrow(
+                () -> ProblemException.notFound("the log holds no entries about contractor " + id)));
     }
 
     private void reputationBatch(ServerRequest req, ServerResponse res, Principal principal) throws Exception {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trackrecord.api.auth.Principal;
 import dev.trackrecord.api.auth.Role;
-import dev.trackrecord.api.auth.TokenException;
 import dev.trackrecord.api.auth.TokenVerifier;
 import dev.trackrecord.api.kafka.ShardMovedException;
 import dev.trackrecord.api.kafka.Shards;
@@ -32,7 +31,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
@@ -252,7 +250,7 @@ public final class ShardedApi {
     }
 
     private void append(ServerRequest req, ServerResponse res) throws Exception {
-        Principal principal = authorize(req, INGEST, "POST /v1/entries");
+        Principal principal = Api.authorize(tokens, req, INGEST, "POST /v1/entries");
         Api.requireJson(req);
         byte[] body = readBody(req);
         List<Submission> submissions;
@@ -409,25 +407,6 @@ public final class ShardedApi {
     }
 
     // ---------------------------------------------------------------- helpers
-
-    private Principal authorize(ServerRequest req, Set<Role> roles, String route) {
-        Principal principal;
-        try {
-            principal = tokens.verifyHeader(req.headers().first(HeaderNames.AUTHORIZATION));
-        } catch (TokenException e) {
-            String challenge = req.headers().contains(HeaderNames.AUTHORIZATION)
-                    ? "Bearer realm=\"trackrecord\", error=\"invalid_token\""
-                    : "Bearer realm=\"trackrecord\"";
-            throw new ProblemException(401, "unauthorized", "Unauthorized", e.getMessage(), List.of(),
-                    Map.of("WWW-Authenticate", challenge));
-        }
-        if (Collections.disjoint(principal.roles(), roles)) {
-            throw new ProblemException(403, "forbidden", "Forbidden", route + " needs one of the roles "
-                    + roles.stream().map(Role::claim).sorted().toList() + "; the token has "
-                    + principal.roles().stream().map(Role::claim).sorted().toList(), List.of(), Map.of());
-        }
-        return principal;
-    }
 
     private byte[] readBody(ServerRequest req) throws IOException {
         long max = limits.maxBodyBytes();

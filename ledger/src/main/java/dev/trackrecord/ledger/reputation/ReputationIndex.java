@@ -339,19 +339,8 @@ public final class ReputationIndex {
 
     /** {@code contractor}'s current reputation, or empty when the log holds nothing about them. */
     public Optional<Reputation> lookup(String contractor) {
-        Instant time = evaluationTime();
-        lock.readLock().lock();
-        try {
-            ContractorState state = contractors.get(contractor);
-            if (state == null) {
-                return Optional.empty();
-            }
-            Reputation r = current(state, time);
-            return Optional.of(new Reputation(r.contractor(), r.policyId(), applied - 1, time, r.status(), r.overall(),
-                    r.skills(), r.credentials(), r.explanation()));
-        } finally {
-            lock.readLock().unlock();
-        }
+        return withCurrent(contractor, (state, r) -> new Reputation(r.contractor(), r.policyId(), applied - 1,
+                r.evaluatedAt(), r.status(), r.overall(), r.skills(), r.credentials(), r.explanation()));
     }
 
     /**
@@ -360,20 +349,24 @@ public final class ReputationIndex {
      * change of their state or of the evaluation hour, and each call only writes in the log size.
      */
     public Optional<byte[]> lookupJson(String contractor) {
-        Instant time = evaluationTime();
-        lock.readLock().lock();
-        try {
-            ContractorState state = contractors.get(contractor);
-            if (state == null) {
-                return Optional.empty();
-            }
-            Reputation r = current(state, time);
+        return withCurrent(contractor, (state, r) -> {
             ReputationJson.Document d = state.document;
             if (d == null || d.basis() != r) {
                 d = ReputationJson.document(r);
                 state.document = d;
             }
-            return Optional.of(d.asOf(applied - 1));
+            return d.asOf(applied - 1);
+        });
+    }
+
+    /** {@code view} of the contractor's state and its current reputation, under the read lock. */
+    private <T> Optional<T> withCurrent(String contractor,
+                                        java.util.function.BiFunction<ContractorState, Reputation, T> view) {
+        Instant time = evaluationTime();
+        lock.readLock().lock();
+        try {
+            ContractorState state = contractors.get(contractor);
+            return state == null ? Optional.empty() : Optional.of(view.apply(state, current(state, time)));
         } finally {
             lock.readLock().unlock();
         }
