@@ -41,7 +41,7 @@ class UnrecordedTailTest {
                 roots.add(ledger.root(ledger.size()));
             }
             Path copy = dir.resolve("copy");
-            copyTree(live, copy);
+            TamperTest.copyTree(live, copy);
             return copy;
         }
     }
@@ -146,19 +146,6 @@ class UnrecordedTailTest {
         }
         try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE)) {
             ch.truncate(ch.size() - bytes);
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path p : paths.toList()) {
-                Path target = to.resolve(from.relativize(p).toString());
-                if (Files.isDirectory(p)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(p, target);
-                }
-            }
         }
     }
 }

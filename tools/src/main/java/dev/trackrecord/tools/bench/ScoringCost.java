@@ -7,7 +7,6 @@ import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerEntrySource;
 import dev.trackrecord.ledger.store.LedgerOptions;
 import dev.trackrecord.ledger.store.ReputationFollower;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,11 +16,9 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 
 /**
  * What keeping scores costs appends: the same simulated marketplace appended to a fresh ledger
@@ -81,7 +78,7 @@ public final class ScoringCost {
 
     /** Entries acknowledged per second, and milliseconds from the last acknowledgement until scored. */
     private static double[] run(Path dir, List<List<Submission>> batches, boolean scored, Instant end) throws Exception {
-        deleteTree(dir);
+        LedgerBench.deleteTree(dir);
         Files.createDirectories(dir);
         try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/scoring"))) {
             ReputationIndex index = scored
@@ -123,23 +120,12 @@ public final class ScoringCost {
         System.out.printf("%,d entries in batches of %d: %,.0f entries/s without scoring, %,.0f with; scoring costs"
                 + " %.1f%%; scores caught up %.0f ms after the last acknowledgement%n",
                 r.entries(), r.batch(), r.withoutScoring(), r.withScoring(), 100 * r.cost(), r.lagMillis());
-        deleteTree(dir);
+        LedgerBench.deleteTree(dir);
     }
 
     private static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
         return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }
