@@ -392,10 +392,17 @@ public final class Api {
     }
 
     private byte[] readBody(ServerRequest req) throws IOException {
-        long max = limits.maxBodyBytes();
+        return readBody(req, limits.maxBodyBytes());
+    }
+
+    /**
+     * The request's body, at most {@code max} bytes: 413 when it declares or sends more, 400 when
+     * there is none or it cannot be read (see {@link RequestBodies#read}).
+     */
+    static byte[] readBody(ServerRequest req, long max) throws IOException {
         OptionalLong declared = req.headers().contentLength();
         if (declared.isPresent() && declared.getAsLong() > max) {
-            throw tooLarge(declared.getAsLong() + " bytes");
+            throw tooLarge(declared.getAsLong() + " bytes", max);
         }
         if (!req.content().hasEntity()) {
             throw new ProblemException(400, "invalid-entry", "Invalid entry", "$: request body is required",
@@ -410,7 +417,7 @@ public final class Api {
             while ((n = RequestBodies.read(in, buffer)) > 0) {
                 total += n;
                 if (total > max) {
-                    throw tooLarge("more than " + max + " bytes");
+                    throw tooLarge("more than " + max + " bytes", max);
                 }
                 out.write(buffer, 0, n);
             }
@@ -418,11 +425,11 @@ public final class Api {
         }
     }
 
-    private ProblemException tooLarge(String what) {
+    private static ProblemException tooLarge(String what, long max) {
         return new ProblemException(413, "body-too-large", "Request body too large",
-                "$: request body is " + what + "; at most " + limits.maxBodyBytes() + " bytes are accepted "
+                "$: request body is " + what + "; at most " + max + " bytes are accepted "
                         + "(send large imports as several batches of at most 1000 entries)",
-                List.of(new Violation("$", "at most " + limits.maxBodyBytes() + " bytes")),
+                List.of(new Violation("$", "at most " + max + " bytes")),
                 Map.of());
     }
 

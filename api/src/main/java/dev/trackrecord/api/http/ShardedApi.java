@@ -12,7 +12,6 @@ import dev.trackrecord.api.kafka.Shards;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
-import dev.trackrecord.ledger.entry.Violation;
 import dev.trackrecord.ledger.store.Appended;
 import dev.trackrecord.ledger.store.EventConflictException;
 import io.helidon.http.HeaderName;
@@ -23,7 +22,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +34,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -409,27 +406,6 @@ public final class ShardedApi {
     // ---------------------------------------------------------------- helpers
 
     private byte[] readBody(ServerRequest req) throws IOException {
-        long max = limits.maxBodyBytes();
-        OptionalLong declared = req.headers().contentLength();
-        if (declared.isPresent() && declared.getAsLong() > max) {
-            throw tooLarge(max);
-        }
-        if (!req.content().hasEntity()) {
-            throw new ProblemException(400, "invalid-entry", "Invalid entry", "$: request body is required",
-                    List.of(new Violation("$", "request body is required")), Map.of());
-        }
-        try (InputStream in = req.content().inputStream()) {
-            byte[] bytes = RequestBodies.readUpTo(in, (int) Math.min(max + 1, Integer.MAX_VALUE - 8));
-            if (bytes.length > max) {
-                throw tooLarge(max);
-            }
-            return bytes;
-        }
-    }
-
-    private static ProblemException tooLarge(long max) {
-        return new ProblemException(413, "body-too-large", "Request body too large",
-                "request body is larger than " + max + " bytes; send large imports as several batches",
-                List.of(new Violation("$", "at most " + max + " bytes")), Map.of());
+        return Api.readBody(req, limits.maxBodyBytes());
     }
 }
