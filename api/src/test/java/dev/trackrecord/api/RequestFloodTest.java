@@ -50,7 +50,7 @@ class RequestFloodTest {
     @Test
     void flood_ofMaxSizeBodies_answers201Or503Or413_andTheHeapStaysBounded() throws Exception {
         Path data = temp.resolve("data");
-        ServerProcess server = ServerProcess.start(data, Map.of());
+        ServerProcess server = ServerProcess.start(data);
         try {
             ECKey key = TokenKeys.load(new DataDirectory(data).tokenIssuerKey());
             String token = TokenKeys.mint(key, "trackrecord:" + Settings.DEFAULT_ORIGIN, "flood",

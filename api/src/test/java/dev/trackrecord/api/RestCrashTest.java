@@ -69,7 +69,7 @@ class RestCrashTest {
         System.out.printf("crash over REST: %d rounds, %d clients, seed %#x%n", ROUNDS, CLIENTS, SEED);
         for (int round = 0; round < ROUNDS; round++) {
             long t0 = System.nanoTime();
-            ServerProcess server = ServerProcess.start(data, Map.of());
+            ServerProcess server = ServerProcess.start(data);
             long startMillis = (System.nanoTime() - t0) / 1_000_000;
             if (token == null) {
                 ECKey key = TokenKeys.load(new DataDirectory(data).tokenIssuerKey());
@@ -159,7 +159,7 @@ class RestCrashTest {
                     committedUnacked, report.entries(), fsckMillis);
         }
         // A last start: the unanswered ones once more, then a clean stop and fsck.
-        ServerProcess server = ServerProcess.start(data, Map.of());
+        ServerProcess server = ServerProcess.start(data);
         for (Request r : unacked) {
             JsonNode answer = appendOk(http, server.base(), token, r.body());
             for (int i = 0; i < r.eventIds().size(); i++) {

@@ -32,7 +32,7 @@ final class ServerProcess {
      * Starts the service over {@code data} on a free port; fails if it does not listen within
      * 180 s (a start on the shared test machine has taken 56 s).
      */
-    static ServerProcess start(Path data, Map<String, String> env, String... options)
+    static ServerProcess start(Path data, String... options)
             throws IOException, InterruptedException {
         Process process = command(data, options).redirectErrorStream(true).start();
         StringBuilder log = new StringBuilder();
