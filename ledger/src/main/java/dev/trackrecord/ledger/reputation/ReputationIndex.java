@@ -51,7 +51,7 @@ public final class ReputationIndex {
     public static final int EXPLANATION_LIMIT = 10;
     /** Above this many entries in one catch-up, rankings are dropped and rebuilt once afterwards. */
     private static final long BULK = 1_000;
-    /** Entries applied per hold of the write lock while catching up. */
+    /** Entries applied per hold of the write lock while catching up or applying a batch. */
     private static final int CATCH_UP_SLICE = 256;
     private static final int PREPARE_CHUNK = 1_000;
 
@@ -97,17 +97,7 @@ public final class ReputationIndex {
             }
             while (from < size) {
                 long to = Math.min(size, from + CATCH_UP_SLICE);
-                List<Entry> slice = source.entries(from, to);
-                lock.writeLock().lock();
-                try {
-                    for (int i = 0; i < slice.size(); i++) {
-                        if (from + i >= applied) { // apply() may have taken some meanwhile
-                            applyLocked(from + i, slice.get(i));
-                        }
-                    }
-                } finally {
-                    lock.writeLock().unlock();
-                }
+                applyUnderLock(from, source.entries(from, to), (e, seq) -> applyLocked(seq, e));
                 from = to;
             }
             return appliedSize();
@@ -139,22 +129,32 @@ public final class ReputationIndex {
      */
     public boolean applyAppended(long firstSeq, List<dev.trackrecord.ledger.entry.Submission> entries) {
         synchronized (catchUpLock) {
-            lock.writeLock().lock();
-            try {
-                if (firstSeq > applied) {
-                    return false;
-                }
-                for (int i = 0; i < entries.size(); i++) {
-                    long seq = firstSeq + i;
-                    if (seq >= applied) {
-                        var s = entries.get(i);
-                        applyLocked(seq, s.kind(), s.contractor(), s.body());
-                    }
-                }
-                return true;
-            } finally {
-                lock.writeLock().unlock();
+            if (firstSeq > appliedSize()) {
+                return false;
             }
+            // A slice at a time, as catchUp does, so that lookups are not held up by a large batch.
+            for (int start = 0; start < entries.size(); start += CATCH_UP_SLICE) {
+                applyUnderLock(firstSeq + start, entries.subList(start, Math.min(entries.size(), start + CATCH_UP_SLICE)),
+                        (s, seq) -> applyLocked(seq, s.kind(), s.contractor(), s.body()));
+            }
+            return true;
+        }
+    }
+
+    /**
+     * Applies {@code entries}, the first at seq {@code from}, under the write lock, skipping those
+     * already applied ({@link #apply} may have taken some meanwhile).
+     */
+    private <T> void applyUnderLock(long from, List<T> entries, java.util.function.ObjLongConsumer<T> applyOne) {
+        lock.writeLock().lock();
+        try {
+            for (int i = 0; i < entries.size(); i++) {
+                if (from + i >= applied) {
+                    applyOne.accept(entries.get(i), from + i);
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
         }
     }
 

@@ -32,6 +32,8 @@ class ReputationFollowerTest {
                 for (int start = 50; start < 2000; start += 25) {
                     pending.add(ledger.append(batch(start, start + 25), "loader"));
                 }
+                // A batch larger than the slice the index applies under one hold of its lock.
+                pending.add(ledger.append(batch(2000, 2600), "loader"));
                 // Resends of known event_ids are not new entries.
                 pending.add(ledger.append(batch(100, 130), "loader"));
                 pending.forEach(CompletableFuture::join);
@@ -40,8 +42,8 @@ class ReputationFollowerTest {
                     Thread.sleep(5);
                 }
             }
-            assertThat(ledger.size()).isEqualTo(2000);
-            assertThat(followed.appliedSize()).isEqualTo(2000);
+            assertThat(ledger.size()).isEqualTo(2600);
+            assertThat(followed.appliedSize()).isEqualTo(2600);
 
             ReputationIndex cold = new ReputationIndex(new LedgerEntrySource(ledger), EVALUATION);
             cold.catchUp();
