@@ -110,19 +110,6 @@ public final class ScoringCost {
         }
     }
 
-    /** {@code ScoringCost [ENTRIES [BATCH [ROUNDS [DIR]]]]}: prints the figures. */
-    public static void main(String[] args) throws Exception {
-        int entries = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
-        int batch = args.length > 1 ? Integer.parseInt(args[1]) : 100;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
-        Path dir = Path.of(args.length > 3 ? args[3] : "target/bench-scoring");
-        Result r = measure(dir, entries, batch, rounds, System.out);
-        System.out.printf("%,d entries in batches of %d: %,.0f entries/s without scoring, %,.0f with; scoring costs"
-                + " %.1f%%; scores caught up %.0f ms after the last acknowledgement%n",
-                r.entries(), r.batch(), r.withoutScoring(), r.withScoring(), 100 * r.cost(), r.lagMillis());
-        LedgerBench.deleteTree(dir);
-    }
-
     private static double median(double[] values) {
         double[] v = values.clone();
         Arrays.sort(v);
