@@ -28,7 +28,9 @@ import dev.trackrecord.ledger.store.Appended;
 import dev.trackrecord.ledger.store.Checkpointer;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.ReputationFollower;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.metrics.api.Counter;
 import io.helidon.metrics.api.MeterRegistry;
@@ -86,6 +88,9 @@ public final class Api {
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,17})?");
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String APPLICATION_JSON = "application/json";
+    /** Made once: a header made per response is checked per response. */
+    private static final Header JSON_CONTENT = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, APPLICATION_JSON);
+    private static final Header TEXT_CONTENT = HeaderValues.createCached(HeaderNames.CONTENT_TYPE, TEXT);
     private static final String CURSOR_PREFIX = "s1:";
     private static final Set<Role> EVERY_ROLE = Collections.unmodifiableSet(EnumSet.allOf(Role.class));
 
@@ -923,12 +928,12 @@ public final class Api {
     }
 
     private static void sendJson(ServerResponse res, byte[] json) {
-        res.header(HeaderNames.CONTENT_TYPE, APPLICATION_JSON);
+        res.header(JSON_CONTENT);
         res.send(json);
     }
 
     private static void sendText(ServerResponse res, String text) {
-        res.header(HeaderNames.CONTENT_TYPE, TEXT);
+        res.header(TEXT_CONTENT);
         res.send(text.getBytes(StandardCharsets.UTF_8));
     }
 }

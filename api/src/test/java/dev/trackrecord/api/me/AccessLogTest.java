@@ -37,6 +37,27 @@ class AccessLogTest {
     }
 
     @Test
+    void principalsThatNeedEscaping_andManyBatches_keepTheChainVerifying() throws Exception {
+        List<String> subjects = List.of("plain-subject", "quote\"d", "back\\slash", "tab\there", "caf\u00e9 \u2603",
+                "\u0001ctl", "emoji \uD83D\uDE00");
+        try (AccessLog log = AccessLog.open(dir.resolve("access.jsonl"), Clock.systemUTC(), 100_000)) {
+            for (int i = 0; i < 20_000; i++) {
+                String subject = subjects.get(i % subjects.size());
+                log.read(new Principal(subject, Set.of(Role.COMPLIANCE), Optional.empty()), "GET /r", "c-" + (i % 3));
+            }
+            AccessLog.View view = log.viewFor("c-1", 100_000, 10_000);
+            assertThat(view.problem()).isEmpty();
+            assertThat(view.length()).isEqualTo(20_000);
+            assertThat(view.records()).hasSize(6_667);
+            assertThat(view.records()).extracting(AccessLog.Record::principal).containsAll(subjects);
+        }
+        // Every line is the canonical form Jackson writes of it, and the next line's prev is its SHA-256.
+        AccessLog.Chain chain = AccessLog.Chain.read(dir.resolve("access.jsonl"));
+        assertThat(chain.problem()).isEmpty();
+        assertThat(chain.length()).isEqualTo(20_000);
+    }
+
+    @Test
     void reopen_continuesTheChain() throws Exception {
         Path file = dir.resolve("access.jsonl");
         try (AccessLog log = AccessLog.open(file, Clock.systemUTC(), 100)) {
