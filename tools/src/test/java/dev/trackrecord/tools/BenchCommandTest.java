@@ -94,9 +94,10 @@ class BenchCommandTest {
         for (String limit : List.of("| SHA-256 leaf hash of an entry, one core |",
                 "| fsync rate of the data directory's disk (4 KiB appends, each forced) |",
                 "| sequential write bandwidth (1 MiB blocks, forced every 8 MiB) |",
-                "| plain Helidon SE JSON endpoint (no auth, no ledger), 64 connections |")) {
+                "| plain Helidon SE JSON endpoint (no auth check, no ledger; sent the same bearer token), 64 connections |")) {
             assertThat(row(text, limit)[1]).as(limit).matches(CELL);
         }
+        assertThat(text).containsPattern("Score lookup / plain endpoint, per round: [0-9]+%, [0-9]+%, [0-9]+%; median \\*\\*[0-9]+%\\*\\*");
         assertThat(text).contains("## A log of 5,000 entries");
         for (String figure : List.of("| export of all of it as a bundle", "| offline verification of that bundle",
                 "| reopen to serving (fresh JVM) |", "| heap held after reopen |",

@@ -23,6 +23,8 @@ public final class Results {
     final List<LedgerBench.SizeFigures> sizes = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     int scoringRounds;
+    /** Score lookup / plain endpoint throughput, per alternating round. */
+    List<Double> lookupShares = List.of();
     double entryBytes;
     int restSeconds;
     int marketContractors;

@@ -165,25 +165,18 @@ public final class Suite {
         r.generator = wrk.describe() + ", on the same cores as the server, as a separate process";
         int warm = o.seconds() / 4;
 
-        step("plain Helidon JSON endpoint");
-        try (ChildProcess plain = ChildProcess.start(PlainJsonServer.class, o.scratch().resolve("plain.log"), "{port}")
-                .awaitHttp("/plain/x", 60_000)) {
-            Map<String, String> env = Map.of("PATH_PREFIX", "/plain/", "FORMAT", ID_FORMAT, "MIN", "1",
-                    "MAX", Integer.toString(o.marketContractors()));
-            warmUp(wrk, plain.url(), "read.lua", env, warm);
-            r.limits.put("plain", wrk.run(plain.url(), "read.lua", 64, o.seconds(), 1, "requests/s", env));
-        }
-
         Path data = o.scratch().resolve("service");
         long size = fillMarketplace(data, marketRows);
         step("the service over HTTP: reads on %,d entries, then appends", size);
         try (ChildProcess service = ChildProcess.start(Main.class, o.scratch().resolve("service.log"),
-                "--data", data.toString(), "--port", "{port}", "--origin", ORIGIN).awaitHttp("/observe/health", 120_000)) {
+                "--data", data.toString(), "--port", "{port}", "--origin", ORIGIN).awaitHttp("/observe/health", 120_000);
+             ChildProcess plain = ChildProcess.start(PlainJsonServer.class, o.scratch().resolve("plain.log"), "{port}")
+                     .awaitHttp("/plain/x", 60_000)) {
             String reader = minter.mint(data, "compliance");
             String ingest = minter.mint(data, "ingest");
             fetchScores(service.url(), reader, scoreBodies, skillRows);
+            plainAndLookup(wrk, plain.url(), service.url(), reader, warm);
             Map<String, Map<String, String>> reads = new LinkedHashMap<>();
-            reads.put("rest.score", Map.of("PATH_PREFIX", "/v1/contractors/", "PATH_SUFFIX", "/reputation"));
             reads.put("rest.history", Map.of("PATH_PREFIX", "/v1/contractors/", "PATH_SUFFIX", "/entries?limit=20"));
             for (var e : reads.entrySet()) {
                 Map<String, String> env = new LinkedHashMap<>(e.getValue());
@@ -208,6 +201,53 @@ public final class Suite {
             r.trackrecord.put("rest.append.batch", wrk.run(service.url(), "batch.lua", 16, o.seconds(), 1000, "entries/s",
                     Map.of("TOKEN", ingest, "RUN", "batch", "BATCH", "1000")));
         }
+    }
+
+    /** Rounds of the plain endpoint and of the score lookup, one after the other, to compare. */
+    static final int PAIRED_ROUNDS = 3;
+
+    /**
+     * The plain Helidon endpoint and the score lookup, in alternating rounds so that both see the
+     * same machine; both are sent the same requests but for the path, the reader's bearer token
+     * included (the plain endpoint ignores it). Keeps the median round of each, and the median of
+     * the rounds' lookup / plain ratios.
+     */
+    private void plainAndLookup(Wrk wrk, String plainUrl, String serviceUrl, String token, int warm) throws Exception {
+        step("plain Helidon JSON endpoint and score lookup, %d alternating rounds", PAIRED_ROUNDS);
+        Map<String, String> common = Map.of("TOKEN", token, "FORMAT", ID_FORMAT, "MIN", "1",
+                "MAX", Integer.toString(o.marketContractors()));
+        Map<String, String> plainEnv = new LinkedHashMap<>(common);
+        plainEnv.put("PATH_PREFIX", "/plain/");
+        Map<String, String> lookupEnv = new LinkedHashMap<>(common);
+        lookupEnv.putAll(Map.of("PATH_PREFIX", "/v1/contractors/", "PATH_SUFFIX", "/reputation"));
+        warmUp(wrk, plainUrl, "read.lua", plainEnv, warm);
+        warmUp(wrk, serviceUrl, "read.lua", lookupEnv, warm);
+        List<Figure> plains = new ArrayList<>();
+        List<Figure> lookups = new ArrayList<>();
+        List<Double> ratios = new ArrayList<>();
+        for (int round = 0; round < PAIRED_ROUNDS; round++) {
+            Figure p = wrk.run(plainUrl, "read.lua", 64, o.seconds(), 1, "requests/s", plainEnv);
+            Figure l = wrk.run(serviceUrl, "read.lua", 64, o.seconds(), 1, "requests/s", lookupEnv);
+            plains.add(p);
+            lookups.add(l);
+            if (p.measured() && l.measured()) {
+                ratios.add(l.value() / p.value());
+            }
+            progress.printf("  round %d: plain %s, lookup %s%n", round + 1, p.text(), l.text());
+        }
+        r.limits.put("plain", medianRound(plains));
+        r.trackrecord.put("rest.score", medianRound(lookups));
+        r.lookupShares = ratios;
+    }
+
+    /** The round with the median rate (the lower middle one of an even count), or why none was measured. */
+    static Figure medianRound(List<Figure> rounds) {
+        List<Figure> measured = rounds.stream().filter(Figure::measured)
+                .sorted(java.util.Comparator.comparingDouble(Figure::value)).toList();
+        if (measured.isEmpty()) {
+            return rounds.isEmpty() ? Figure.notMeasured("not run") : rounds.get(0);
+        }
+        return measured.get((measured.size() - 1) / 2);
     }
 
     /**
