@@ -84,7 +84,8 @@ public final class Api {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
     private static final Pattern UNSIGNED = Pattern.compile("[0-9]{1,18}");
-    private static final Pattern CONTRACTOR = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._:-]{0,63}");
+    /** What {@link #isIdentifier} accepts, as a pattern: for tests and documentation. */
+    static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._:-]{0,63}");
     private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,9}(\\.[0-9]{1,17})?");
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String APPLICATION_JSON = "application/json";
@@ -342,7 +343,7 @@ public final class Api {
 
     /** Every route naming a contractor by {@code {id}} reads that contractor's data. */
     private static void recordRead(ReadRecorder recorder, Principal principal, String route, String contractor) {
-        if (CONTRACTOR.matcher(contractor).matches() && !principal.contractor().equals(Optional.of(contractor))) {
+        if (isIdentifier(contractor) && !principal.contractor().equals(Optional.of(contractor))) {
             recorder.read(principal, route, contractor);
         }
     }
@@ -530,7 +531,7 @@ public final class Api {
 
     private void contractorEntries(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
         String id = req.path().pathParameters().get("id");
-        if (!CONTRACTOR.matcher(id).matches()) {
+        if (!isIdentifier(id)) {
             throw ProblemException.badParameter("id", "must be a contractor id of 1 to 64 letters, digits, or . _ : -");
         }
         sendJson(res, EntryPages.render(ledger, ledger.contractorSeqs(id), query(req, "limit"), query(req, "cursor"),
@@ -696,7 +697,7 @@ public final class Api {
         List<Violation> violations = new ArrayList<>();
         for (int i = 0; i < ids.size(); i++) {
             JsonNode id = ids.get(i);
-            if (!id.isTextual() || !CONTRACTOR.matcher(id.asText()).matches()) {
+            if (!id.isTextual() || !isIdentifier(id.asText())) {
                 violations.add(new Violation("$.contractors[" + i + "]",
                         "must be a contractor id of 1 to 64 letters, digits, or . _ : -"));
             }
@@ -725,7 +726,7 @@ public final class Api {
     private void top(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
         catchUpReputation();
         String skill = query(req, "skill").orElseThrow(() -> ProblemException.badParameter("skill", "is required"));
-        if (!CONTRACTOR.matcher(skill).matches()) {
+        if (!isIdentifier(skill)) {
             throw ProblemException.badParameter("skill", "must be a skill code of 1 to 64 letters, digits, or . _ : -");
         }
         int limit = query(req, "limit").map(v -> {
@@ -738,7 +739,7 @@ public final class Api {
         double minLower = query(req, "min_lower").map(v -> decimal("min_lower", v, 1)).orElse(0.0);
         double minNEff = query(req, "min_n_eff").map(v -> decimal("min_n_eff", v, Double.MAX_VALUE)).orElse(0.0);
         Optional<String> credential = query(req, "credential");
-        if (credential.isPresent() && !CONTRACTOR.matcher(credential.get()).matches()) {
+        if (credential.isPresent() && !isIdentifier(credential.get())) {
             throw ProblemException.badParameter("credential", "must be a credential type of 1 to 64 letters, digits, or . _ : -");
         }
         TopQuery.RankBy rankBy = query(req, "rank_by").map(v -> switch (v) {
@@ -890,8 +891,29 @@ public final class Api {
         ReputationJson.score(o, s);
     }
 
+    /**
+     * Whether {@code s} is a contractor id, skill or credential type: 1 to 64 letters, digits or
+     * {@code . _ : -}, not starting with {@code . : -} ({@link #IDENTIFIER}); checked on every
+     * read, so without a regular expression.
+     */
+    static boolean isIdentifier(String s) {
+        int n = s.length();
+        if (n == 0 || n > 64) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_'
+                    || (i > 0 && (c == '.' || c == ':' || c == '-'));
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static String contractorId(String id) {
-        if (!CONTRACTOR.matcher(id).matches()) {
+        if (!isIdentifier(id)) {
             throw ProblemException.badParameter("id", "must be a contractor id of 1 to 64 letters, digits, or . _ : -");
         }
         return id;

@@ -69,7 +69,6 @@ public final class ShardedApi {
     /** The node that answered. */
     public static final HeaderName NODE = HeaderNames.create("TrackRecord-Node");
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern CONTRACTOR = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._:-]{0,63}");
     private static final Pattern UNSIGNED = Pattern.compile("[0-9]{1,9}");
     private static final Duration APPLY_TIMEOUT = Duration.ofSeconds(30);
     private static final Set<Role> INGEST = EnumSet.of(Role.INGEST, Role.ADMIN);
@@ -183,7 +182,7 @@ public final class ShardedApi {
         int p = cluster.shardCount();
         if (r.scope() == Scope.CONTRACTOR) {
             String id = req.path().pathParameters().get("id");
-            if (!CONTRACTOR.matcher(id).matches()) {
+            if (!Api.isIdentifier(id)) {
                 throw ProblemException.badParameter("id", "must be a contractor id of 1 to 64 letters, digits, or . _ : -");
             }
             return Shards.shardOf(id, p);
@@ -191,7 +190,7 @@ public final class ShardedApi {
         Optional<String> given = req.query().first("shard").asOptional();
         if (given.isEmpty() && r.path().equals("/v1/exports")) {
             Optional<String> contractor = req.query().first("contractor").asOptional();
-            if (contractor.isPresent() && CONTRACTOR.matcher(contractor.get()).matches()) {
+            if (contractor.isPresent() && Api.isIdentifier(contractor.get())) {
                 return Shards.shardOf(contractor.get(), p);
             }
         }
