@@ -11,9 +11,7 @@ import dev.trackrecord.ledger.merkle.ProofVerifier;
 import dev.trackrecord.ledger.merkle.Rfc9162;
 import dev.trackrecord.ledger.note.Checkpoint;
 import dev.trackrecord.ledger.note.NoteVerifier;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,10 +24,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * it only over HTTP and through the files it creates.
  */
 class ServerProcessTest {
-    private static final Pattern LISTENING = Pattern.compile("listening on http://localhost:(\\d+)");
     private static final HexFormat HEX = HexFormat.of();
 
     @TempDir
@@ -50,7 +44,7 @@ class ServerProcessTest {
         Path data = temp.resolve("data");
         // The origin comes from the environment, as a deployment would set it.
         String origin = "e2e.example/log";
-        Served served = serve(data, 0, Map.of("TRACKRECORD_ORIGIN", origin));
+        ServerProcess served = ServerProcess.start(ServerProcess.Launch.of(data).withEnv(Map.of("TRACKRECORD_ORIGIN", origin)));
         try {
             assertThat(Files.exists(data.resolve("keys/checkpoint.key"))).isTrue();
             DataDirectory dir = new DataDirectory(data);
@@ -61,7 +55,7 @@ class ServerProcessTest {
             String token = TokenKeys.mint(key, "trackrecord:" + origin, "e2e-ingest",
                     List.of(Role.INGEST, Role.COMPLIANCE), null, Duration.ofMinutes(5));
             HttpClient client = HttpClient.newHttpClient();
-            String base = "http://localhost:" + served.port();
+            String base = "http://localhost:" + served.port;
 
             HttpResponse<String> appended = client.send(HttpRequest.newBuilder(URI.create(base + "/v1/entries"))
                     .header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
@@ -112,8 +106,8 @@ class ServerProcessTest {
         } finally {
             served.stop();
         }
-        assertThat(served.process().isAlive()).isFalse();
-        assertThat(served.process().exitValue()).as("exit on SIGTERM").isIn(0, 143);
+        assertThat(served.process.isAlive()).isFalse();
+        assertThat(served.process.exitValue()).as("exit on SIGTERM").isIn(0, 143);
 
         // The command line reads the same data directory the service wrote.
         var report = dev.trackrecord.ledger.store.Fsck.check(data);
@@ -123,84 +117,15 @@ class ServerProcessTest {
 
     @Test
     void realServer_portInUse_failsWithAClearMessage() throws Exception {
-        Served first = serve(temp.resolve("one"), 0, Map.of());
+        ServerProcess first = ServerProcess.start(temp.resolve("one"));
         try {
-            Process second = command(temp.resolve("two"), first.port()).redirectErrorStream(true).start();
-            boolean exited = second.waitFor(30, TimeUnit.SECONDS);
-            String output = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!exited) {
-                second.destroyForcibly();
-            }
-            assertThat(exited).as("second server exits: " + output).isTrue();
-            assertThat(second.exitValue()).isEqualTo(1);
-            assertThat(output).contains("could not listen").contains(String.valueOf(first.port()));
+            Map.Entry<Integer, String> second = ServerProcess.startExpectingFailure(
+                    ServerProcess.Launch.of(temp.resolve("two")).onPort(first.port));
+            assertThat(second.getKey()).as("second server exits: " + second.getValue()).isEqualTo(1);
+            assertThat(second.getValue()).contains("could not listen").contains(String.valueOf(first.port));
         } finally {
             first.stop();
         }
-    }
-
-    private record Served(Process process, int port, StringBuilder log) {
-        String output() {
-            synchronized (log) {
-                return log.toString();
-            }
-        }
-
-        void stop() throws InterruptedException {
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-                throw new AssertionError("server did not stop on SIGTERM within 20 s:\n" + output());
-            }
-        }
-    }
-
-    private static ProcessBuilder command(Path data, int port) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        cmd.add("--add-exports");
-        cmd.add("java.base/jdk.internal.misc=ALL-UNNAMED");
-        if (Runtime.version().feature() >= 24) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        cmd.add("-Xmx256m");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(Main.class.getName());
-        cmd.addAll(List.of("--data", data.toString(), "--port", String.valueOf(port)));
-        return new ProcessBuilder(cmd);
-    }
-
-    private static Served serve(Path data, int port, Map<String, String> env) throws IOException, InterruptedException {
-        ProcessBuilder builder = command(data, port).redirectErrorStream(true);
-        builder.environment().putAll(env);
-        Process process = builder.start();
-        StringBuilder log = new StringBuilder();
-        BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
-        Thread.ofPlatform().daemon(true).start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    synchronized (log) {
-                        log.append(line).append('\n');
-                    }
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        ports.add(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        Integer actual = ports.poll(30, TimeUnit.SECONDS);
-        if (actual == null) {
-            process.destroyForcibly();
-            throw new AssertionError("server did not start within 30 s:\n" + log);
-        }
-        return new Served(process, actual, log);
     }
 
     /** Copies a zip, replacing {@code from} with {@code to} once in member {@code name}. */

@@ -4,9 +4,7 @@ import com.nimbusds.jose.jwk.ECKey;
 import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.api.auth.TokenKeys;
 import dev.trackrecord.ledger.DataDirectory;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,8 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,7 +40,6 @@ import org.HdrHistogram.Recorder;
  * reads by seq and 20% inclusion proofs (compliance), 10% latest checkpoint.
  */
 final class SoakRun {
-    private static final Pattern LISTENING = Pattern.compile("listening on http://localhost:(\\d+)");
     private static final Pattern ISSUER = Pattern.compile("token issuer: (\\S+)");
     private static final Pattern USED_HEAP = Pattern.compile("memory_usedHeap_bytes\\{[^}]*}\\s+(\\S+)");
     private static final int CONTRACTORS = 500;
@@ -65,7 +60,7 @@ final class SoakRun {
     private final int samplePeriodSeconds;
     private Process process;
     private int port;
-    private final StringBuilder log = new StringBuilder();
+    private ServerProcess server;
     private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
     private String ingest;
@@ -82,42 +77,11 @@ final class SoakRun {
         this.samplePeriodSeconds = samplePeriodSeconds;
     }
 
-    /** Starts the server with {@code -Xmx} {@code heap} and JMX on a loopback port, and seeds it. */
+    /** Starts the server with a heap of at most {@code heap} and seeds it. */
     void start(String heap) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 24) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        cmd.addAll(List.of("-Xmx" + heap, "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--data", data.toString(), "--port", "0"));
-        process = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        BlockingQueue<Integer> ports = new LinkedBlockingQueue<>();
-        Thread.ofPlatform().daemon(true).start(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = in.readLine()) != null) {
-                    synchronized (log) {
-                        if (log.length() < 200_000) {
-                            log.append(line).append('\n');
-                        }
-                    }
-                    Matcher m = LISTENING.matcher(line);
-                    if (m.find()) {
-                        ports.add(Integer.parseInt(m.group(1)));
-                    }
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            }
-        });
-        Integer p = ports.poll(60, TimeUnit.SECONDS);
-        if (p == null) {
-            stop();
-            throw new IllegalStateException("server did not start within 60 s:\n" + log());
-        }
-        port = p;
+        server = ServerProcess.start(ServerProcess.Launch.of(data).withHeap(heap));
+        process = server.process;
+        port = server.port;
 
         DataDirectory dir = new DataDirectory(data);
         ECKey key = TokenKeys.load(dir.tokenIssuerKey());
@@ -147,9 +111,7 @@ final class SoakRun {
     }
 
     String log() {
-        synchronized (log) {
-            return log.toString();
-        }
+        return server == null ? "" : server.output();
     }
 
     /**

@@ -5,7 +5,7 @@ import static dev.trackrecord.api.kafka.KafkaTestClients.await;
 import static dev.trackrecord.api.kafka.KafkaTestClients.bytes;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.trackrecord.api.Main;
+import dev.trackrecord.api.ServerProcess;
 import dev.trackrecord.api.Settings;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
@@ -88,18 +88,16 @@ class KafkaNodeCrashTest {
                 ids.add(KafkaIngestTest.json(ledger.entry(seq).orElseThrow()).path("event_id").asText());
             }
             assertThat(new HashSet<>(ids)).as("no entry twice").hasSize(ids.size());
-            assertThat(ids).hasSize(MESSAGES);
+            // Besides the messages, a new log holds the default policy as its first entry.
+            assertThat(ids.get(0)).startsWith("policy-");
+            assertThat(ids.stream().filter(id -> id.startsWith("crash-"))).hasSize(MESSAGES);
+            assertThat(ids).hasSize(MESSAGES + 1);
         }
     }
 
     private Process serve(Path data, String log) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--data", data.toString(), "--port", "0", "--kafka", BROKER.bootstrap(), "--node-id", "node-1"));
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(temp.resolve(log).toFile())).start();
+        return ServerProcess.Launch.of(data, "--kafka", BROKER.bootstrap(), "--node-id", "node-1").withHeap("512m")
+                .command().redirectOutput(ProcessBuilder.Redirect.appendTo(temp.resolve(log).toFile())).start();
     }
 
     private static long committed(Admin admin) {

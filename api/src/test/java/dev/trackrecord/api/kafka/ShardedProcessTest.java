@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.nimbusds.jose.jwk.ECKey;
-import dev.trackrecord.api.Main;
+import dev.trackrecord.api.ServerProcess;
 import dev.trackrecord.api.Settings;
 import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.api.auth.TokenKeys;
@@ -154,14 +154,9 @@ class ShardedProcessTest {
     }
 
     private Process serve(String node, int port) throws IOException {
-        List<String> cmd = List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
-                "--data", temp.resolve(node).toString(), "--port", Integer.toString(port),
-                "--kafka", BROKER.bootstrap(), "--shards", Integer.toString(SHARDS), "--node-id", node);
-        return new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(temp.resolve(node + ".log").toFile())).start();
+        return ServerProcess.Launch.of(temp.resolve(node), "--kafka", BROKER.bootstrap(), "--shards",
+                        Integer.toString(SHARDS), "--node-id", node).onPort(port).withHeap("512m")
+                .command().redirectOutput(ProcessBuilder.Redirect.appendTo(temp.resolve(node + ".log").toFile())).start();
     }
 
     /** The shards a node says it holds in /observe/health, empty when it does not answer. */
