@@ -49,6 +49,8 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     private static final int MAX_BATCH = 4096;
     /** How long written reads may wait to be forced to disk while reads keep coming. */
     static final long FORCE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    /** How long the writer waits after a batch while reads keep coming, so that the next is larger. */
+    private static final long BATCH_WAIT_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private static final Logger LOG = Logger.getLogger(AccessLog.class.getName());
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -78,7 +80,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
-    private final AtomicLong offered = new AtomicLong();
+    private final java.util.concurrent.atomic.LongAdder offered = new java.util.concurrent.atomic.LongAdder();
     private final AtomicLong droppedSinceRecorded = new AtomicLong();
     private final AtomicLong droppedTotal = new AtomicLong();
     private final Object progress = new Object();
@@ -125,7 +127,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
         // Lock-free: a lock shared with the writer made readers park while it drained.
         if (queued.incrementAndGet() <= capacity) {
             queue.add(new Pending(clock.instant(), principal.subject(), route, contractor));
-            offered.incrementAndGet();
+            offered.increment();
         } else {
             queued.decrementAndGet();
             droppedSinceRecorded.incrementAndGet();
@@ -139,12 +141,12 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     }
 
     /**
-     * Waits (at most {@code wait}) until every read offered before the call is on disk, then
+     * Waits (at most {@code wait}) until every read offered before the call is written, then
      * reads and verifies the whole chain and returns {@code contractor}'s records, newest first,
      * at most {@code limit}; {@code dropped} records are everyone's.
      */
     public View viewFor(String contractor, int limit, long waitMillis) throws IOException {
-        awaitWritten(offered.get(), waitMillis);
+        awaitWritten(offered.sum(), waitMillis);
         Chain chain;
         synchronized (fileLock) {
             chain = Chain.read(file);
@@ -186,7 +188,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     /**
      * The writer loop. It never blocks in the queue: a consumer parked in {@code poll} makes every
      * {@code offer} pay for waking it (a futex call, about 2 us here), so it polls every 2 ms.
-     * Under load it writes a batch, then waits a millisecond so the next one is larger, and
+     * Under load it writes a batch, then waits 5 ms so that the next one is larger, and
      * forces the file at most every {@link #FORCE_INTERVAL_NANOS} and whenever it falls idle:
      * forcing each small batch took more CPU than serving the reads it recorded.
      */
@@ -230,7 +232,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
                     progress.notifyAll();
                 }
                 if (n < MAX_BATCH) {
-                    LockSupport.parkNanos(1_000_000);
+                    LockSupport.parkNanos(BATCH_WAIT_NANOS);
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.SEVERE, "could not append to the access log " + file + "; " + batch.size()
@@ -457,16 +459,16 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
 
         /** Appends {@code s} as a JSON string, escaped as Jackson escapes it. */
         LineBuffer quoted(String s) throws IOException {
-            for (int i = 0; i < s.length(); i++) {
-                char c = s.charAt(i);
-                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-                    return bytes(JSON.writeValueAsBytes(s));
-                }
-            }
+            int start = size;
             room(s.length() + 2);
             buf[size++] = '"';
             for (int i = 0; i < s.length(); i++) {
-                buf[size++] = (byte) s.charAt(i);
+                char c = s.charAt(i);
+                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                    size = start;
+                    return bytes(JSON.writeValueAsBytes(s));
+                }
+                buf[size++] = (byte) c;
             }
             buf[size++] = '"';
             return this;
