@@ -25,12 +25,17 @@ public final class ReputationJson {
      * with its {@code as_of.seq} left open, so that one document serves every log size until the
      * contractor's state or the evaluation time changes.
      *
-     * <p>Immutable: the byte arrays never leave it.
+     * <p>The head and tail never leave it; the last document it rendered is kept, since lookups
+     * between two appends all ask for the same log size.
      */
     public static final class Document {
         private final Reputation basis;
         private final byte[] head;
         private final byte[] tail;
+        private volatile Rendered last;
+
+        private record Rendered(long seq, byte[] bytes) {
+        }
 
         private Document(Reputation basis, byte[] head, byte[] tail) {
             this.basis = basis;
@@ -43,12 +48,20 @@ public final class ReputationJson {
             return basis;
         }
 
-        /** The document with {@code as_of.seq} set to {@code seq}. */
+        /**
+         * The document with {@code as_of.seq} set to {@code seq}. Callers asking for the same seq
+         * share the array: send it, do not change it.
+         */
         public byte[] asOf(long seq) {
+            Rendered r = last;
+            if (r != null && r.seq() == seq) {
+                return r.bytes();
+            }
             byte[] digits = Long.toString(seq).getBytes(StandardCharsets.US_ASCII);
             byte[] out = Arrays.copyOf(head, head.length + digits.length + tail.length);
             System.arraycopy(digits, 0, out, head.length, digits.length);
             System.arraycopy(tail, 0, out, head.length + digits.length, tail.length);
+            last = new Rendered(seq, out);
             return out;
         }
     }
