@@ -33,7 +33,9 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * <p>Submissions are checked in two steps that together equal the published schema: the envelope
  * (submission.schema.json without its body selection), then the body against
  * {@code kinds/<kind>.schema.json} picked in Java. Evaluating the schema's nine if/then branches
- * costs about twice as much as the rest of the validation; a test compares both ways.
+ * costs about twice as much as the rest of the validation; a test compares both ways. A
+ * submission is copied into the validator's Jackson 3 tree once for both steps, and simple
+ * patterns are matched by {@link SimplePatterns}.
  */
 final class Schemas {
     static final String BASE_ID = "https://trackrecord.dev/schemas/";
@@ -73,6 +75,7 @@ final class Schemas {
                 // 2020-12 makes "format" an annotation by default; dates like 2026-02-30 must fail.
                 .formatAssertionsEnabled(true)
                 .errorMessageKeyword("errorMessage")
+                .regularExpressionFactory(SimplePatterns.INSTANCE)
                 .build();
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
                 builder -> builder.schemaRegistryConfig(config).schemas(texts));
@@ -101,24 +104,28 @@ final class Schemas {
 
     /** Adds every way {@code submission} breaks submission.schema.json to {@code out}. */
     void validateSubmission(JsonNode submission, Violations out, Set<String> skip) {
-        validate(submissionEnvelope, submission, "$", out, skip);
-        validateBody(submission, "$", out, skip);
+        tools.jackson.databind.JsonNode converted = toJackson3(submission);
+        validateConverted(submissionEnvelope, converted, "$", out, skip);
+        validateBody(submission, converted, "$", out, skip);
     }
 
     /** Adds every way {@code request} breaks append-request.schema.json to {@code out}. */
     void validateAppendRequest(JsonNode request, Violations out, Set<String> skip) {
-        validate(appendRequestEnvelope, request, "$", out, skip);
+        tools.jackson.databind.JsonNode converted = toJackson3(request);
+        validateConverted(appendRequestEnvelope, converted, "$", out, skip);
         JsonNode entries = request.get("entries");
         if (request.isObject() && entries != null && entries.isArray()) {
             for (int i = 0; i < entries.size(); i++) {
-                validateBody(entries.get(i), "$.entries[" + i + "]", out, skip);
+                validateBody(entries.get(i), converted.get("entries").get(i), "$.entries[" + i + "]", out, skip);
             }
         } else {
-            validateBody(request, "$", out, skip);
+            validateBody(request, converted, "$", out, skip);
         }
     }
 
-    private void validateBody(JsonNode submission, String path, Violations out, Set<String> skip) {
+    /** Validates the body of {@code submission} ({@code converted} is the same in Jackson 3) against its kind's schema. */
+    private void validateBody(JsonNode submission, tools.jackson.databind.JsonNode converted, String path, Violations out,
+                              Set<String> skip) {
         if (!submission.isObject()) {
             return;
         }
@@ -128,7 +135,7 @@ final class Schemas {
             return;
         }
         EntryKind.fromWire(kind.textValue()).ifPresent(k ->
-                validate(bodies.get(k), body, CanonicalJson.childPath(path, "body"), out, skip));
+                validateConverted(bodies.get(k), converted.get("body"), CanonicalJson.childPath(path, "body"), out, skip));
     }
 
     /**
@@ -137,7 +144,12 @@ final class Schemas {
      * at its own path. Errors at paths in {@code skip} are left out (the caller reported those).
      */
     static void validate(Schema schema, JsonNode document, String path, Violations out, Set<String> skip) {
-        List<Error> errors = schema.validate(toJackson3(document));
+        validateConverted(schema, toJackson3(document), path, out, skip);
+    }
+
+    private static void validateConverted(Schema schema, tools.jackson.databind.JsonNode document, String path,
+                                          Violations out, Set<String> skip) {
+        List<Error> errors = schema.validate(document);
         for (Error error : errors) {
             String at = path(path, error.getInstanceLocation());
             String property = error.getProperty();
