@@ -16,6 +16,7 @@ import dev.trackrecord.ledger.json.CanonicalJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -66,7 +67,13 @@ final class Schemas {
             String file = bodyFile(kind);
             texts.put(BASE_ID + file, read(file));
         }
-        texts.put(ENVELOPE_ID, envelopeOnly(texts.get(BASE_ID + "submission.schema.json")));
+        JsonNode defs = parse(texts.get(BASE_ID + "defs.schema.json")).get("$defs");
+        texts.put(ENVELOPE_ID, withDefsInlined(envelopeOnly(texts.get(BASE_ID + "submission.schema.json")), ENVELOPE_ID,
+                defs));
+        for (EntryKind kind : EntryKind.values()) {
+            texts.put(BASE_ID + inlinedBodyFile(kind), withDefsInlined(texts.get(BASE_ID + bodyFile(kind)),
+                    BASE_ID + inlinedBodyFile(kind), defs));
+        }
         texts.put(REQUEST_ENVELOPE_ID, texts.get(BASE_ID + "append-request.schema.json")
                 .replace("\"" + BASE_ID + "append-request.schema.json\"", "\"" + REQUEST_ENVELOPE_ID + "\"")
                 .replace("\"submission.schema.json\"", "\"submission-envelope.schema.json\""));
@@ -85,7 +92,7 @@ final class Schemas {
         submissionEnvelope = load(registry, ENVELOPE_ID);
         appendRequestEnvelope = load(registry, REQUEST_ENVELOPE_ID);
         for (EntryKind kind : EntryKind.values()) {
-            bodies.put(kind, load(registry, BASE_ID + bodyFile(kind)));
+            bodies.put(kind, load(registry, BASE_ID + inlinedBodyFile(kind)));
         }
     }
 
@@ -233,6 +240,62 @@ final class Schemas {
     }
 
     /** submission.schema.json without its body selection, under an internal $id. */
+    /** kinds/KIND.schema.json with its references to defs.schema.json inlined, beside it so other references resolve the same. */
+    private static String inlinedBodyFile(EntryKind kind) {
+        return "kinds/" + kind.wire() + ".inlined.schema.json";
+    }
+
+    /**
+     * {@code schema}, under the $id {@code id} (in the folder of the schema it copies), with every
+     * {@code {"$ref": "...defs.schema.json#/$defs/NAME"}} replaced by that definition, its own
+     * references inlined too. The validator then evaluates the definition's keywords in place
+     * instead of through a $ref, which for a body of a dozen members was a tenth of validating it;
+     * it reports the same errors, at the same instance paths, with the same messages.
+     */
+    private static String withDefsInlined(String schema, String id, JsonNode defs) {
+        ObjectNode root = (ObjectNode) inlineDefs(parse(schema), URI.create(id), defs, 0);
+        root.put("$id", id);
+        try {
+            return new ObjectMapper().writeValueAsString(root);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write an inlined schema", e);
+        }
+    }
+
+    private static JsonNode inlineDefs(JsonNode node, URI base, JsonNode defs, int depth) {
+        if (node.isArray()) {
+            com.fasterxml.jackson.databind.node.ArrayNode copy = new ObjectMapper().createArrayNode();
+            node.forEach(item -> copy.add(inlineDefs(item, base, defs, depth)));
+            return copy;
+        }
+        if (!node.isObject()) {
+            return node;
+        }
+        JsonNode ref = node.get("$ref");
+        String target = ref != null && ref.isTextual() ? base.resolve(ref.textValue()).toString() : null;
+        if (target != null && node.size() == 1 && depth < 16) {
+            String prefix = BASE_ID + "defs.schema.json#/$defs/";
+            JsonNode def = target.startsWith(prefix) ? defs.get(target.substring(prefix.length())) : null;
+            if (def != null && def.isObject() && !def.has("$id") && !def.has("$anchor") && !def.has("$dynamicAnchor")) {
+                return inlineDefs(def, URI.create(BASE_ID + "defs.schema.json"), defs, depth + 1);
+            }
+        }
+        ObjectNode copy = new ObjectMapper().createObjectNode();
+        node.properties().forEach(member -> copy.set(member.getKey(), inlineDefs(member.getValue(), base, defs, depth)));
+        if (target != null) {
+            copy.put("$ref", target); // absolute: the copy may sit in another document than the original
+        }
+        return copy;
+    }
+
+    private static JsonNode parse(String json) {
+        try {
+            return new ObjectMapper().readTree(json);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a schema is not JSON", e);
+        }
+    }
+
     private static String envelopeOnly(String submissionSchema) {
         ObjectMapper mapper = new ObjectMapper();
         try {

@@ -86,10 +86,31 @@ class SimplePatternsTest {
         }
         RegularExpression simple = SimplePatterns.INSTANCE.getRegularExpression(pattern);
         String alphabet = alphabet(pattern);
+        // Lengths at the pattern's counts, where an off-by-one would show.
+        List<Integer> edges = new ArrayList<>(List.of(0, 1, 2));
+        java.util.regex.Matcher numbers = java.util.regex.Pattern.compile("[0-9]+").matcher(pattern);
+        while (numbers.find() && numbers.group().length() < 4) {
+            int n = Integer.parseInt(numbers.group());
+            edges.addAll(List.of(n, n + 1, n + 2, n + 3));
+        }
         Random random = new Random(pattern.hashCode());
         for (int i = 0; i < strings; i++) {
             StringBuilder s = new StringBuilder();
-            int length = random.nextInt(4) == 0 ? random.nextInt(140) : random.nextInt(12);
+            int length = switch (random.nextInt(4)) {
+                case 0 -> random.nextInt(140);
+                case 1 -> edges.get(random.nextInt(edges.size()));
+                default -> random.nextInt(12);
+            };
+            if (random.nextInt(4) == 1) {
+                // Only the pattern's own characters: long strings that match, or almost.
+                String own = pattern.replaceAll("[^A-Za-z0-9._:/@-]", "") + "az09AZ";
+                for (int k = 0; k < length; k++) {
+                    s.append(own.charAt(random.nextInt(own.length())));
+                }
+                String value = s.toString();
+                assertThat(simple.matches(value)).as("%s on \"%s\"", pattern, value).isEqualTo(reference.matches(value));
+                continue;
+            }
             for (int k = 0; k < length; k++) {
                 s.append(random.nextInt(30) == 0 ? "\n\u00e9\ud83d\ude00\u0000 ".charAt(random.nextInt(5))
                         : alphabet.charAt(random.nextInt(alphabet.length())));
