@@ -423,7 +423,8 @@ public final class Api {
         try (InputStream in = req.content().inputStream()) {
             ByteArrayOutputStream out = new ByteArrayOutputStream(
                     (int) Math.min(declared.orElse(8192), max));
-            byte[] buffer = new byte[8192];
+            // A declared length sizes the buffer: most bodies are a few hundred bytes.
+            byte[] buffer = new byte[(int) Math.min(8192, declared.orElse(8192) + 1)];
             long total = 0;
             int n;
             while ((n = RequestBodies.read(in, buffer)) > 0) {
