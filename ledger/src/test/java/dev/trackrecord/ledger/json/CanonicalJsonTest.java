@@ -201,6 +201,39 @@ class CanonicalJsonTest {
                 });
     }
 
+    @Test
+    void writerString_randomStrings_matchRfc8785Reference() {
+        java.util.Random random = new java.util.Random(3222);
+        String alphabet = "aZ09 ~-_\"\\/\b\f\n\r\t\u0000\u001f\u007f\u0080\u00e9\u07ff\u0800\u65e5\uffff";
+        CanonicalWriter out = new CanonicalWriter(16);
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder s = new StringBuilder();
+            for (int k = random.nextInt(random.nextInt(8) == 0 ? 200 : 12); k > 0; k--) {
+                if (random.nextInt(12) == 0) {
+                    s.append("\ud83d\ude00");
+                } else {
+                    s.append(alphabet.charAt(random.nextInt(random.nextInt(3) == 0 ? alphabet.length() : 8)));
+                }
+            }
+            StringBuilder expected = new StringBuilder("\"");
+            s.chars().forEach(c -> expected.append(switch (c) {
+                case '"' -> "\\\"";
+                case '\\' -> "\\\\";
+                case '\b' -> "\\b";
+                case '\f' -> "\\f";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                default -> c < 0x20 ? String.format("\\u%04x", c) : String.valueOf((char) c);
+            }));
+            out.reset();
+            out.raw((byte) '[').string(s.toString());
+
+            assertThat(java.util.Arrays.copyOfRange(out.buffer(), 1, out.size()))
+                    .isEqualTo(expected.append('"').toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
     /** RFC 3629 section 4, one byte at a time: the form invalidUtf8At had before it skipped ASCII in words. */
     private static int invalidUtf8AtReference(byte[] bytes) {
         int i = 0;
