@@ -137,7 +137,7 @@ final class Bodies {
         Instant instant(String name) {
             String text = string(name);
             try {
-                return Instant.parse(text);
+                return Timestamps.parseInstant(text);
             } catch (DateTimeParseException e) {
                 throw new MalformedBodyException(at(name), "must be an RFC 3339 date-time in UTC");
             }

@@ -82,7 +82,7 @@ public final class SubmissionValidator {
             violations.addCanonicalJsonViolations(submission);
         }
         schemas.validateSubmission(submission, violations, violations.paths());
-        Submission result = checkRules(submission, "$", clock.instant(), violations);
+        Submission result = checkRules(submission, "$", clock.instant(), violations, canonicalChecked);
         if (result == null) {
             throw violations.rejection();
         }
@@ -128,7 +128,7 @@ public final class SubmissionValidator {
         Instant now = clock.instant();
         List<Submission> submissions = new ArrayList<>(entries.size());
         for (int i = 0; i < entries.size(); i++) {
-            submissions.add(checkRules(entries.get(i), "$.entries[" + i + "]", now, violations));
+            submissions.add(checkRules(entries.get(i), "$.entries[" + i + "]", now, violations, canonicalChecked));
         }
         if (!violations.isEmpty()) {
             throw violations.rejection();
@@ -172,9 +172,11 @@ public final class SubmissionValidator {
      * the members it reads passed the schema, so that they are reported together with the schema's
      * findings.
      *
+     * @param canonicalChecked whether the whole document passed {@link CanonicalJson#check} already
      * @return the submission, or null if it or anything found before at {@code path} broke a rule
      */
-    private Submission checkRules(JsonNode node, String path, Instant now, Violations violations) {
+    private Submission checkRules(JsonNode node, String path, Instant now, Violations violations,
+                                  boolean canonicalChecked) {
         if (!node.isObject()) {
             return null;
         }
@@ -217,7 +219,7 @@ public final class SubmissionValidator {
 
         Map<String, String> personal = personal(node, path, kind, violations);
 
-        byte[] bodyBytes = canonicalBytes(body, bodyPath, violations);
+        byte[] bodyBytes = canonicalBytes(body, bodyPath, violations, canonicalChecked);
         if (bodyBytes == null || violations.hasAtOrUnder(path) || kind == null || contractor == null) {
             return null;
         }
@@ -270,11 +272,14 @@ public final class SubmissionValidator {
     }
 
     /** The body's canonical bytes if it can be canonicalized, adding a violation if it is too large. */
-    private static byte[] canonicalBytes(JsonNode body, String bodyPath, Violations violations) {
-        try {
-            CanonicalJson.check(body, bodyPath);
-        } catch (InvalidJsonException e) {
-            return null; // reported already
+    private static byte[] canonicalBytes(JsonNode body, String bodyPath, Violations violations,
+                                         boolean canonicalChecked) {
+        if (!canonicalChecked) {
+            try {
+                CanonicalJson.check(body, bodyPath);
+            } catch (InvalidJsonException e) {
+                return null; // reported already
+            }
         }
         CanonicalWriter out = new CanonicalWriter(512);
         CanonicalJson.write(body, out);
@@ -292,7 +297,7 @@ public final class SubmissionValidator {
             return null;
         }
         try {
-            return Instant.parse(value.textValue());
+            return Timestamps.parseInstant(value.textValue());
         } catch (java.time.format.DateTimeParseException e) {
             return null; // the schema's pattern and format rules report it
         }

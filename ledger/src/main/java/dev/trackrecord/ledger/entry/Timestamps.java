@@ -81,6 +81,67 @@ final class Timestamps {
         return instant;
     }
 
+    /**
+     * {@link Instant#parse} for any text: the same instant, or the same exception. The form the
+     * schemas allow, {@code yyyy-MM-ddTHH:mm:ss[.f{1,9}]Z}, is read here without java.time's
+     * formatter, which costs more than the rest of the date rules together and runs for every
+     * append; any other text goes to {@link Instant#parse}.
+     */
+    static Instant parseInstant(String text) {
+        int n = text.length();
+        if (n < 20 || n > 30 || n == 21 || text.charAt(n - 1) != 'Z'
+                || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+                || text.charAt(13) != ':' || text.charAt(16) != ':' || (n > 20 && text.charAt(19) != '.')) {
+            return Instant.parse(text);
+        }
+        int year = digits(text, 0, 4);
+        int month = digits(text, 5, 2);
+        int day = digits(text, 8, 2);
+        int hour = digits(text, 11, 2);
+        int minute = digits(text, 14, 2);
+        int second = digits(text, 17, 2);
+        int nanos = n > 20 ? digits(text, 20, n - 21) : 0;
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month)
+                || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || nanos < 0) {
+            return Instant.parse(text); // the exception it throws, or its reading of a leap second
+        }
+        for (int i = n - 21; i < 9; i++) {
+            nanos *= 10;
+        }
+        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400L + hour * 3600 + minute * 60 + second, nanos);
+    }
+
+    /** The value of {@code count} ASCII digits at {@code offset}, or -1 if one is not a digit. */
+    private static int digits(String s, int offset, int count) {
+        int value = 0;
+        for (int i = offset; i < offset + count; i++) {
+            int d = s.charAt(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            value = value * 10 + d;
+        }
+        return value;
+    }
+
+    private static int lengthOfMonth(int year, int month) {
+        return switch (month) {
+            case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
+            case 4, 6, 9, 11 -> 30;
+            default -> 31;
+        };
+    }
+
+    /** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
+    private static long epochDay(int year, int month, int day) {
+        int y = month <= 2 ? year - 1 : year;
+        int era = Math.floorDiv(y, 400);
+        int yoe = y - era * 400;
+        int doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146_097L + doe - 719_468;
+    }
+
     private static boolean shape(String s) {
         for (int i = 0; i < LENGTH; i++) {
             char c = s.charAt(i);

@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -28,6 +31,7 @@ public final class CanonicalJson {
     public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
     private static final ObjectMapper DEFAULT_MAPPER = mapper(Limits.DEFAULT);
+    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
     private CanonicalJson() {
     }
@@ -119,6 +123,13 @@ public final class CanonicalJson {
         int i = 0;
         int n = bytes.length;
         while (i < n) {
+            // Eight ASCII bytes at a time: request bodies are mostly ASCII.
+            while (i + Long.BYTES <= n && ((long) LONGS.get(bytes, i) & 0x8080808080808080L) == 0) {
+                i += Long.BYTES;
+            }
+            if (i >= n) {
+                break;
+            }
             int b = bytes[i] & 0xff;
             if (b < 0x80) {
                 i++;
@@ -217,6 +228,62 @@ public final class CanonicalJson {
      * @param path the JSONPath of {@code node}, used in the exception
      */
     public static void check(JsonNode node, String path) throws InvalidJsonException {
+        // Paths are built only to report a value at fault: building one for every member costs
+        // more than the checks themselves.
+        if (!canonicalizable(node)) {
+            checkWithPaths(node, path);
+        }
+    }
+
+    /** Whether {@link #checkWithPaths} passes {@code node}; the same rules, without paths. */
+    private static boolean canonicalizable(JsonNode node) {
+        switch (node.getNodeType()) {
+            case OBJECT -> {
+                for (Map.Entry<String, JsonNode> field : node.properties()) {
+                    if (!validUnicode(field.getKey()) || !canonicalizable(field.getValue())) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            case ARRAY -> {
+                for (int i = 0; i < node.size(); i++) {
+                    if (!canonicalizable(node.get(i))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            case STRING -> {
+                return validUnicode(node.textValue());
+            }
+            case NUMBER -> {
+                return node.isIntegralNumber() && node.canConvertToLong() && Math.abs(node.longValue()) <= MAX_SAFE_INTEGER;
+            }
+            case BOOLEAN, NULL -> {
+                return true;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private static boolean validUnicode(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static void checkWithPaths(JsonNode node, String path) throws InvalidJsonException {
         switch (node.getNodeType()) {
             case OBJECT -> {
                 Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
@@ -224,12 +291,12 @@ public final class CanonicalJson {
                     Map.Entry<String, JsonNode> field = fields.next();
                     String childPath = childPath(path, field.getKey());
                     checkUnicode(field.getKey(), childPath, "key");
-                    check(field.getValue(), childPath);
+                    checkWithPaths(field.getValue(), childPath);
                 }
             }
             case ARRAY -> {
                 for (int i = 0; i < node.size(); i++) {
-                    check(node.get(i), path + "[" + i + "]");
+                    checkWithPaths(node.get(i), path + "[" + i + "]");
                 }
             }
             case STRING -> checkUnicode(node.textValue(), path, "string");

@@ -107,7 +107,20 @@ public final class CanonicalWriter {
         int n = s.length();
         ensure(n + 2);
         buf[size++] = '"';
-        for (int i = 0; i < n; i++) {
+        int i = 0;
+        // Printable ASCII without quote or backslash, the whole of most strings, is one byte a char,
+        // for which ensure(n + 2) made room: no check per char until the first other char.
+        byte[] b = buf;
+        int at = size;
+        for (; i < n; i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                break;
+            }
+            b[at++] = (byte) c;
+        }
+        size = at;
+        for (; i < n; i++) {
             char c = s.charAt(i);
             if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
                 ensure(1);

@@ -60,6 +60,61 @@ class SchemasTest {
         assertThat(twoStep.list()).containsExactlyInAnyOrderElementsOf(published.list());
     }
 
+    /**
+     * The validator's schemas (the body picked in Java, definitions inlined, simple patterns matched
+     * without java.util.regex) against the published schema, on seeded random changes to the valid
+     * examples: values swapped for ones near the rules' edges, members dropped and added.
+     */
+    @Test
+    void twoStepValidation_randomlyChangedExamples_reportsTheSameAsThePublishedSchema() throws Exception {
+        List<JsonNode> examples = new ArrayList<>();
+        for (String name : Examples.list("valid")) {
+            examples.add(MAPPER.readTree(Examples.read("valid/" + name)));
+        }
+        String[] strings = {"", "2026-02-30T00:00:00Z", "2026-11-01T10:00:00.123456789Z", "2026-11-01t10:00:00z",
+            "2026-11-01T23:59:60Z", "2026-11-01T10:00:00.1234567891Z", "2024-02-29T12:00:00Z", "2023-02-29T12:00:00Z",
+            "_system", "a@b.com", "\ud800", "\u00e9", "abc\n", "USD", "usd", "gold", "c-1.x:y_z", "-c", "e/1",
+            "x".repeat(64), "x".repeat(65), "y".repeat(128), "y".repeat(129), "audit.result", "payout", "none",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "payout@2033-03-18", "ABC", "a b"};
+        java.util.Random random = new java.util.Random(2020_12);
+        for (int i = 0; i < 3000; i++) {
+            JsonNode document = examples.get(random.nextInt(examples.size())).deepCopy();
+            for (int changes = 1 + random.nextInt(2); changes > 0; changes--) {
+                List<JsonNode> containers = new ArrayList<>();
+                collectContainers(document, containers);
+                JsonNode target = containers.get(random.nextInt(containers.size()));
+                JsonNode value = switch (random.nextInt(6)) {
+                    case 0, 1, 2 -> MAPPER.getNodeFactory().textNode(strings[random.nextInt(strings.length)]
+                            .translateEscapes());
+                    case 3 -> MAPPER.getNodeFactory().numberNode(random.nextInt(20_000) - 100);
+                    case 4 -> MAPPER.getNodeFactory().arrayNode().add(strings[random.nextInt(strings.length)]);
+                    default -> MAPPER.getNodeFactory().booleanNode(random.nextBoolean());
+                };
+                if (target instanceof ObjectNode object) {
+                    List<String> names = new ArrayList<>();
+                    object.fieldNames().forEachRemaining(names::add);
+                    if (names.isEmpty() || random.nextInt(8) == 0) {
+                        object.set("extra", value);
+                    } else if (random.nextInt(8) == 0) {
+                        object.remove(names.get(random.nextInt(names.size())));
+                    } else {
+                        object.set(names.get(random.nextInt(names.size())), value);
+                    }
+                } else if (target instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+                    array.add(value);
+                }
+            }
+            twoStepValidation_reportsTheSameAsThePublishedSchema(document);
+        }
+    }
+
+    private static void collectContainers(JsonNode node, List<JsonNode> out) {
+        if (node.isContainerNode()) {
+            out.add(node);
+            node.forEach(child -> collectContainers(child, out));
+        }
+    }
+
     @Test
     void javaPatterns_equalTheSchemaPatterns() throws Exception {
         JsonNode defs = MAPPER.readTree(getClass().getClassLoader()

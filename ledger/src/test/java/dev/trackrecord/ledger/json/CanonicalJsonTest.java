@@ -174,6 +174,104 @@ class CanonicalJsonTest {
         assertThat(CanonicalJson.invalidUtf8At(new byte[] {'a', (byte) 0xc3})).isEqualTo(1);
     }
 
+    @Test
+    void invalidUtf8At_randomBytes_agreesWithByteAtATimeReference() {
+        java.util.Random random = new java.util.Random(8785);
+        for (int i = 0; i < 100_000; i++) {
+            byte[] bytes = new byte[random.nextInt(40)];
+            for (int j = 0; j < bytes.length; j++) {
+                // Mostly ASCII, as request bodies are, so that the eight-byte steps are taken.
+                bytes[j] = (byte) (random.nextInt(6) == 0 ? 0x80 + random.nextInt(0x80) : random.nextInt(0x80));
+            }
+            assertThat(CanonicalJson.invalidUtf8At(bytes)).as(HexFormat.of().formatHex(bytes))
+                    .isEqualTo(invalidUtf8AtReference(bytes));
+        }
+    }
+
+    @Test
+    void check_valueAtFaultDeepInside_isNamedByItsPath() {
+        com.fasterxml.jackson.databind.node.ObjectNode node = com.fasterxml.jackson.databind.node.JsonNodeFactory
+                .instance.objectNode();
+        node.putObject("a").putArray("b").add(1).addObject().put("k\ud800".translateEscapes(), 2);
+
+        assertThatThrownBy(() -> CanonicalJson.check(node, "$.body"))
+                .isInstanceOfSatisfying(InvalidJsonException.class, e -> {
+                    assertThat(e.path()).isEqualTo("$.body.a.b[1]['k\ud800']".translateEscapes());
+                    assertThat(e.rule()).isEqualTo("key holds an unpaired UTF-16 surrogate at index 1");
+                });
+    }
+
+    @Test
+    void writerString_randomStrings_matchRfc8785Reference() {
+        java.util.Random random = new java.util.Random(3222);
+        String alphabet = "aZ09 ~-_\"\\/\b\f\n\r\t\u0000\u001f\u007f\u0080\u00e9\u07ff\u0800\u65e5\uffff";
+        CanonicalWriter out = new CanonicalWriter(16);
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder s = new StringBuilder();
+            for (int k = random.nextInt(random.nextInt(8) == 0 ? 200 : 12); k > 0; k--) {
+                if (random.nextInt(12) == 0) {
+                    s.append("\ud83d\ude00");
+                } else {
+                    s.append(alphabet.charAt(random.nextInt(random.nextInt(3) == 0 ? alphabet.length() : 8)));
+                }
+            }
+            StringBuilder expected = new StringBuilder("\"");
+            s.chars().forEach(c -> expected.append(switch (c) {
+                case '"' -> "\\\"";
+                case '\\' -> "\\\\";
+                case '\b' -> "\\b";
+                case '\f' -> "\\f";
+                case '\n' -> "\\n";
+                case '\r' -> "\\r";
+                case '\t' -> "\\t";
+                default -> c < 0x20 ? String.format("\\u%04x", c) : String.valueOf((char) c);
+            }));
+            out.reset();
+            out.raw((byte) '[').string(s.toString());
+
+            assertThat(java.util.Arrays.copyOfRange(out.buffer(), 1, out.size()))
+                    .isEqualTo(expected.append('"').toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /** RFC 3629 section 4, one byte at a time: the form invalidUtf8At had before it skipped ASCII in words. */
+    private static int invalidUtf8AtReference(byte[] bytes) {
+        int i = 0;
+        while (i < bytes.length) {
+            int b = bytes[i] & 0xff;
+            if (b < 0x80) {
+                i++;
+                continue;
+            }
+            int need;
+            int lo = 0x80;
+            int hi = 0xbf;
+            if (b >= 0xc2 && b <= 0xdf) {
+                need = 1;
+            } else if (b >= 0xe0 && b <= 0xef) {
+                need = 2;
+                lo = b == 0xe0 ? 0xa0 : 0x80;
+                hi = b == 0xed ? 0x9f : 0xbf;
+            } else if (b >= 0xf0 && b <= 0xf4) {
+                need = 3;
+                lo = b == 0xf0 ? 0x90 : 0x80;
+                hi = b == 0xf4 ? 0x8f : 0xbf;
+            } else {
+                return i;
+            }
+            if (i + need >= bytes.length || (bytes[i + 1] & 0xff) < lo || (bytes[i + 1] & 0xff) > hi) {
+                return i;
+            }
+            for (int k = 2; k <= need; k++) {
+                if ((bytes[i + k] & 0xc0) != 0x80) {
+                    return i;
+                }
+            }
+            i += need + 1;
+        }
+        return -1;
+    }
+
     private static byte[] resource(String name) throws IOException {
         try (InputStream in = CanonicalJsonTest.class.getResourceAsStream("/vectors/jcs/" + name)) {
             assertThat(in).as("test resource " + name).isNotNull();
