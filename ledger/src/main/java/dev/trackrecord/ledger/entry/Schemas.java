@@ -35,8 +35,7 @@ import tools.jackson.databind.node.JsonNodeFactory;
  * (submission.schema.json without its body selection), then the body against
  * {@code kinds/<kind>.schema.json} picked in Java. Evaluating the schema's nine if/then branches
  * costs about twice as much as the rest of the validation; a test compares both ways. A
- * submission is copied into the validator's Jackson 3 tree once for both steps, and simple
- * patterns are matched by {@link SimplePatterns}.
+ * submission is copied into the validator's Jackson 3 tree once for both steps.
  */
 final class Schemas {
     static final String BASE_ID = "https://trackrecord.dev/schemas/";
@@ -82,7 +81,6 @@ final class Schemas {
                 // 2020-12 makes "format" an annotation by default; dates like 2026-02-30 must fail.
                 .formatAssertionsEnabled(true)
                 .errorMessageKeyword("errorMessage")
-                .regularExpressionFactory(SimplePatterns.INSTANCE)
                 .build();
         SchemaRegistry registry = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12,
                 builder -> builder.schemaRegistryConfig(config).schemas(texts));
