@@ -70,6 +70,11 @@ final class BenchCommand implements Callable<Integer> {
             description = "about how many entries it holds (default: ${DEFAULT-VALUE})")
     int marketEntries;
 
+    @Option(names = "--reputation-contractors", defaultValue = "100000", paramLabel = "N",
+            description = "contractors, all in one skill, in the ledger the in-process reputation lookups and "
+                    + "top-k run on (default: ${DEFAULT-VALUE})")
+    int reputationContractors;
+
     @Option(names = "--vs", paramLabel = "BASELINE", description = "the baseline to measure beside TrackRecord: postgres")
     String vs;
 
@@ -91,6 +96,11 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(cmd,
                     "--pg-url: needs --vs postgres and a jdbc:postgresql: URL, was '" + pgUrl + "'");
         }
+        // Checked before --quick replaces it, so that a wrong value is refused even in a smoke run.
+        if (reputationContractors < 10) {
+            throw new CommandLine.ParameterException(cmd, "--reputation-contractors: must be at least 10 (one in ten "
+                    + "holds a credential), was " + reputationContractors);
+        }
         long limitMillis = 2000;
         int writeMib = 512;
         if (quick) {
@@ -102,6 +112,7 @@ final class BenchCommand implements Callable<Integer> {
             marketEntries = 2_000;
             limitMillis = 200;
             writeMib = 16;
+            reputationContractors = 1_000;
         }
         if (appendEntries < 100 || logSize < 100 || proofs < 1 || seconds < 1 || marketContractors < 1
                 || marketEntries < 10) {
@@ -125,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         String command = "./trackrecord bench " + String.join(" ", shown);
         Suite.Options options = new Suite.Options(dir, appendEntries, sizes, proofs, seconds, marketContractors,
-                marketEntries, limitMillis, writeMib, vs != null, Optional.ofNullable(pgUrl));
+                marketEntries, limitMillis, writeMib, reputationContractors, vs != null, Optional.ofNullable(pgUrl));
         Results results = new Suite(options, BenchCommand::mint, System.err).run(command.strip());
         Report report = new Report(results);
         Path plot = doc.toAbsolutePath().resolveSibling("benchmarks.svg");

@@ -24,6 +24,9 @@ class BenchCommandTest {
     /** A measured cell: a number and a unit; or "not measured: reason". */
     private static final Pattern CELL = Pattern.compile("[0-9][0-9,.]* [a-zA-Z/ ]+.*|not measured: .+");
 
+    /** A duration cell of the reputation table. */
+    private static final Pattern DURATION = Pattern.compile("[0-9][0-9.]* (ns|µs|ms|s)");
+
     @TempDir
     Path tmp;
 
@@ -98,6 +101,22 @@ class BenchCommandTest {
             assertThat(row(text, limit)[1]).as(limit).matches(CELL);
         }
         assertThat(text).containsPattern("Score lookup / plain endpoint, per round: [0-9]+%, [0-9]+%, [0-9]+%; median \\*\\*[0-9]+%\\*\\*");
+        assertThat(text).contains("## Reputation, in process").contains("holding 1,000 contractors, all in skill `ner`")
+                .doesNotContain("docs/reputation.md");
+        for (String operation : List.of("lookup, warm (band cached for the hour)",
+                "lookup as the JSON document the route sends, warm", "first lookup of the hour (band computed)",
+                "batch of 1,000 lookups", "top-10 by lower bound", "top-50 by lower bound",
+                "top-10 by lower bound, credential filter (1 in 10 hold it)")) {
+            String[] cells = row(text, "| " + operation + " |");
+            assertThat(cells).as(operation).hasSize(6);
+            for (int i = 1; i <= 3; i++) {
+                assertThat(cells[i]).as(operation + ", column " + i).matches(DURATION);
+            }
+            assertThat(cells[5]).as(operation + ", met").matches("yes|\\*\\*no\\*\\*|—");
+        }
+        assertThat(row(text, "| batch of 1,000 lookups |")[4]).isEqualTo("mean < 2.00 ms");
+        assertThat(row(text, "| top-10 by lower bound |")[4]).isEqualTo("p99 < 2.00 ms");
+        assertThat(row(text, "| replay of the whole log into a new index (`catchUp`) |")[1]).matches(DURATION);
         assertThat(text).contains("## A log of 5,000 entries");
         for (String figure : List.of("| export of all of it as a bundle", "| offline verification of that bundle",
                 "| reopen to serving (fresh JVM) |", "| heap held after reopen |",
@@ -110,6 +129,22 @@ class BenchCommandTest {
     void bench_unknownBaseline_exitTwoNamingTheOption() {
         assertThat(run("bench", "--quick", "--vs", "mysql", "--doc", tmp.resolve("B.md").toString())).isEqualTo(2);
         assertThat(err).contains("--vs: the only baseline is postgres, was 'mysql'");
+        assertThat(tmp.resolve("B.md")).doesNotExist();
+    }
+
+    @Test
+    void bench_reputationContractorsBelowTen_exitTwoNamingTheOption() {
+        assertThat(run("bench", "--quick", "--reputation-contractors", "9", "--doc", tmp.resolve("B.md").toString()))
+                .isEqualTo(2);
+        assertThat(err).contains("--reputation-contractors: must be at least 10");
+        assertThat(tmp.resolve("B.md")).doesNotExist();
+    }
+
+    @Test
+    void bench_reputationContractorsNotANumber_exitTwoNamingTheOption() {
+        assertThat(run("bench", "--quick", "--reputation-contractors", "lots", "--doc", tmp.resolve("B.md").toString()))
+                .isEqualTo(2);
+        assertThat(err).contains("--reputation-contractors").contains("lots");
         assertThat(tmp.resolve("B.md")).doesNotExist();
     }
 

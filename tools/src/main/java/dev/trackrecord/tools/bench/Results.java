@@ -20,6 +20,12 @@ public final class Results {
     final Map<String, Figure> trackrecord = new LinkedHashMap<>();
     final Map<String, Figure> postgresFigures = new LinkedHashMap<>();
     final Map<String, Figure> limits = new LinkedHashMap<>();
+    /** The reputation index in process ({@link ReputationBench}), by row key. */
+    final Map<String, Figure> reputation = new LinkedHashMap<>();
+    int reputationContractors;
+    long reputationEntries;
+    String reputationLoadBefore = "";
+    String reputationLoadAfter = "";
     final List<LedgerBench.SizeFigures> sizes = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     int scoringRounds;
@@ -37,6 +43,10 @@ public final class Results {
 
     Figure pg(String key) {
         return postgresFigures.getOrDefault(key, Figure.notMeasured("not run"));
+    }
+
+    Figure rep(String key) {
+        return reputation.getOrDefault(key, Figure.notMeasured("not run"));
     }
 
     Figure limit(String key) {

@@ -32,7 +32,7 @@ import java.util.Optional;
 /**
  * One run of every standard workload, side by side with the PostgreSQL baseline and the machine's
  * limits, in this order: the limits (CPU per entry, fsync, write bandwidth), in-process appends,
- * logs of the given sizes (export, verify, reopen, heap, proofs), the service over HTTP driven by
+ * the reputation index in process (lookups and top-k on a ledger of one skill), logs of the given sizes (export, verify, reopen, heap, proofs), the service over HTTP driven by
  * wrk (reads on a simulated marketplace, then appends) beside a plain Helidon endpoint, then
  * PostgreSQL on the same entries. A part that cannot run (no wrk, no PostgreSQL) leaves its rows
  * "not measured" with the reason, and the rest still runs.
@@ -58,12 +58,13 @@ public final class Suite {
      * @param marketEntries    about how many entries it has
      * @param limitMillis      milliseconds per CPU limit measurement and for the fsync probe
      * @param writeMib         MiB written by the bandwidth probe
+     * @param reputationContractors contractors in the one skill of the in-process reputation measurement
      * @param postgres         measure the PostgreSQL baseline
      * @param postgresUrl      a JDBC URL of a server to use instead of starting one
      */
     public record Options(Path scratch, long appendEntries, List<Long> logSizes, int proofs, int seconds,
                           int marketContractors, int marketEntries, long limitMillis, int writeMib,
-                          boolean postgres, Optional<String> postgresUrl) {
+                          int reputationContractors, boolean postgres, Optional<String> postgresUrl) {
     }
 
     private final Options o;
@@ -95,6 +96,7 @@ public final class Suite {
 
         limits();
         inProcessAppends();
+        reputation();
         for (int i = 0; i < o.logSizes().size(); i++) {
             long size = o.logSizes().get(i);
             step("log of %,d entries: build%s, reopen, heap, proofs", size, i == 0 ? ", export, verify" : "");
@@ -144,6 +146,19 @@ public final class Suite {
         r.trackrecord.put("append.scored", Figure.of(scoring.withScoring(), "entries/s"));
         r.trackrecord.put("append.scoringLag", Figure.of(scoring.lagMillis(), "ms"));
         r.scoringRounds = rounds;
+    }
+
+    private void reputation() throws Exception {
+        step("reputation in process: %,d contractors in one skill, replay, lookups, batches, top-k",
+                o.reputationContractors());
+        r.reputationLoadBefore = loadAverage();
+        ReputationBench.Result result = ReputationBench.measure(o.scratch().resolve("reputation"),
+                o.reputationContractors(), progress);
+        r.reputationLoadAfter = loadAverage();
+        r.reputationContractors = result.contractors();
+        r.reputationEntries = result.entries();
+        r.reputation.putAll(result.figures());
+        LedgerBench.deleteTree(o.scratch().resolve("reputation"));
     }
 
     private void rest(List<PostgresBench.Row> marketRows, Map<String, byte[]> scoreBodies, List<Object[]> skillRows)
