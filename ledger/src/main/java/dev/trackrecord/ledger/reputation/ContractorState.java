@@ -57,7 +57,7 @@ final class ContractorState {
      * kept and a rebuild replays a dozen entries instead of all of them.
      */
     static final int CHECKPOINT_EVERY = 8;
-    static final int CHECKPOINTS_KEPT = 3;
+    static final int CHECKPOINTS_KEPT = 6;
     private static final Checkpoint[] NO_CHECKPOINTS = {};
     private static final CredentialRecord[] NO_CREDENTIALS = {};
 
@@ -103,18 +103,24 @@ final class ContractorState {
     /** Puts into {@link #tasks} journaled since the state was empty: the last one's number. */
     private long taskChangeCount;
     /**
-     * Whether a resolution named a target at or after its own seq. A replay from a checkpoint
-     * assumes no resolution names an entry to come (see {@link #checkpointBefore}); the
-     * validator allows it, so such a contractor is always rebuilt from the start.
+     * Whether a resolution named an entry to come, or another resolution. A replay from a
+     * checkpoint assumes neither (see {@link #checkpointBefore}): then every resolution applied
+     * sets whether its target is voided, whichever way the state was built. The validator allows
+     * both, so such a contractor is always rebuilt from the first entry.
      */
-    private boolean namedLaterTarget;
+    private boolean tangledDisputes;
+    /** The seqs of the contractor's resolutions, ascending, in {@code resolutionSeqs[0, resolutions)}. */
+    private long[] resolutionSeqs = new long[0];
+    private int resolutions;
     /**
-     * Whether {@link #namedLaterTarget} is known: false for a state read from a snapshot, which
+     * Whether {@link #tangledDisputes} is known: false for a state read from a snapshot, which
      * does not record it, until a rebuild from the first entry replaces the state.
      */
     private boolean seenFromStart = true;
     /** Whether the index has this state queued for re-ranking at the end of the current slice. */
     boolean rankPending;
+    /** How many skills the rankings list this state as a member of. */
+    int rankedSkills;
 
     private record TaskInfo(double weight, List<String> skills) {
     }
@@ -200,7 +206,7 @@ final class ContractorState {
      * a replay from one might differ from a replay from the start.
      */
     Optional<Checkpoint> checkpointBefore(long seq) {
-        if (namedLaterTarget || !seenFromStart) {
+        if (tangledDisputes || !seenFromStart) {
             return Optional.empty();
         }
         for (int i = checkpoints.length - 1; i >= 0; i--) {
@@ -242,6 +248,9 @@ final class ContractorState {
             s.taskChanges.add(it.next());
         }
         s.taskChangeCount = from.taskChangeCount;
+        int n = Arrays.binarySearch(resolutionSeqs, 0, resolutions, from.lastSeq + 1);
+        s.resolutions = n >= 0 ? n : -n - 1;
+        s.resolutionSeqs = Arrays.copyOf(resolutionSeqs, Math.max(4, s.resolutions));
         return s;
     }
 
@@ -295,7 +304,7 @@ final class ContractorState {
     boolean apply(long seq, EntryKind kind, EntryBody body) {
         boolean voidingChanged = applyBody(seq, kind, body);
         appliedCount++;
-        if (checkpointing && seenFromStart && !namedLaterTarget && appliedCount % CHECKPOINT_EVERY == 0) {
+        if (checkpointing && seenFromStart && !tangledDisputes && appliedCount % CHECKPOINT_EVERY == 0) {
             checkpoint();
         }
         return voidingChanged;
@@ -304,6 +313,15 @@ final class ContractorState {
     private boolean applyBody(long seq, EntryKind kind, EntryBody body) {
         lastSeq = seq;
         cached = null;
+        if (body instanceof DisputeResolved d) {
+            // Even when voided itself: then it is one that another resolution named.
+            tangledDisputes |= d.targetSeq() >= seq
+                    || Arrays.binarySearch(resolutionSeqs, 0, resolutions, d.targetSeq()) >= 0;
+            if (resolutions == resolutionSeqs.length) {
+                resolutionSeqs = Arrays.copyOf(resolutionSeqs, Math.max(4, 2 * resolutions));
+            }
+            resolutionSeqs[resolutions++] = seq;
+        }
         // Most contractors never had an entry voided: skip boxing the seq for them.
         Long voider = voidedBy.isEmpty() ? null : voidedBy.get(seq);
         if (voider != null) {
@@ -339,7 +357,6 @@ final class ContractorState {
             }
             case ContractorStatus s -> status = s.status();
             case DisputeResolved d -> {
-                namedLaterTarget |= d.targetSeq() >= seq;
                 boolean upheld = d.resolution() == DisputeResolved.Resolution.UPHELD;
                 boolean isVoided = voidedBy.containsKey(d.targetSeq());
                 if (upheld && !isVoided) {

@@ -238,8 +238,14 @@ public final class ReputationIndex {
             // A state replaced meanwhile (by a rebuild) was unmarked and is not ranked.
             if (state.rankPending) {
                 state.rankPending = false;
+                // Skills are only ever added to a state, so the same count means the same skills.
+                boolean newSkills = state.skills.size() != state.rankedSkills;
+                state.rankedSkills = state.skills.size();
                 for (String skill : state.skills.keySet()) {
-                    rankings.computeIfAbsent(skill, SkillRanking::new).update(state, now);
+                    SkillRanking ranking = rankings.computeIfAbsent(skill, SkillRanking::new);
+                    if (newSkills || ranking.keepsKeysAt(now)) {
+                        ranking.update(state, now);
+                    }
                 }
             }
         }
