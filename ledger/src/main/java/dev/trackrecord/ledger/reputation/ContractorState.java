@@ -15,12 +15,15 @@ import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -47,6 +50,16 @@ final class ContractorState {
      * per contractor; the rule is the same in a rebuild, so scores stay deterministic.
      */
     static final int REMEMBERED_TASKS = 1024;
+    /**
+     * Entries between two {@link Checkpoint}s, and how many are kept. A dispute is resolved days
+     * after its target, a handful of the contractor's entries later (in the simulated marketplace
+     * 4 at the median, 21 at the 99th percentile), so a checkpoint before the target is usually
+     * kept and a rebuild replays a dozen entries instead of all of them.
+     */
+    static final int CHECKPOINT_EVERY = 8;
+    static final int CHECKPOINTS_KEPT = 6;
+    private static final Checkpoint[] NO_CHECKPOINTS = {};
+    private static final CredentialRecord[] NO_CREDENTIALS = {};
 
     final String id;
     final Policy policy;
@@ -58,9 +71,15 @@ final class ContractorState {
     private final LinkedHashMap<String, TaskInfo> tasks = new LinkedHashMap<>(16, 0.75f, false) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, TaskInfo> eldest) {
-            return size() > REMEMBERED_TASKS;
+            if (size() > REMEMBERED_TASKS) {
+                evicted = eldest;
+                return true;
+            }
+            return false;
         }
     };
+    /** The task the last put into {@link #tasks} evicted, or null. */
+    private Map.Entry<String, TaskInfo> evicted;
     /** Targets voided by an upheld dispute, to the seq of the resolution that voided them. */
     final Map<Long, Long> voidedBy;
     long lastSeq = -1;
@@ -70,6 +89,38 @@ final class ContractorState {
     volatile Reputation cached;
     /** {@link #cached} as the lookup route's JSON, made on the first lookup after a change. */
     volatile ReputationJson.Document document;
+    /** Entries applied to this state since it was empty, voided ones included. */
+    private int appliedCount;
+    /** Whether it keeps {@link Checkpoint}s; only the index's live states do. */
+    private final boolean checkpointing;
+    /** Up to {@value #CHECKPOINTS_KEPT} checkpoints, oldest first. */
+    private Checkpoint[] checkpoints = NO_CHECKPOINTS;
+    /**
+     * What each put into {@link #tasks} since the oldest checkpoint replaced or evicted, oldest
+     * first, so that a rewind can undo it instead of every checkpoint copying the tasks.
+     */
+    private final ArrayDeque<TaskChange> taskChanges = new ArrayDeque<>();
+    /** Puts into {@link #tasks} journaled since the state was empty: the last one's number. */
+    private long taskChangeCount;
+    /**
+     * Whether a resolution named an entry to come, or another resolution. A replay from a
+     * checkpoint assumes neither (see {@link #checkpointBefore}): then every resolution applied
+     * sets whether its target is voided, whichever way the state was built. The validator allows
+     * both, so such a contractor is always rebuilt from the first entry.
+     */
+    private boolean tangledDisputes;
+    /** The seqs of the contractor's resolutions, ascending, in {@code resolutionSeqs[0, resolutions)}. */
+    private long[] resolutionSeqs = new long[0];
+    private int resolutions;
+    /**
+     * Whether {@link #tangledDisputes} is known: false for a state read from a snapshot, which
+     * does not record it, until a rebuild from the first entry replaces the state.
+     */
+    private boolean seenFromStart = true;
+    /** Whether the index has this state queued for re-ranking at the end of the current slice. */
+    boolean rankPending;
+    /** How many skills the rankings list this state as a member of. */
+    int rankedSkills;
 
     private record TaskInfo(double weight, List<String> skills) {
     }
@@ -83,16 +134,160 @@ final class ContractorState {
             this.seq = seq;
             this.issued = issued;
         }
+
+        CredentialRecord copy() {
+            CredentialRecord c = new CredentialRecord(seq, issued);
+            c.revokedAt = revokedAt;
+            return c;
+        }
     }
 
     private record Contribution(long seq, EntryKind kind, Instant occurredAt, double[] delta, long voidedBy) {
     }
 
     ContractorState(String id, Policy policy, Map<Long, Long> voidedBy, boolean explain) {
+        this(id, policy, voidedBy, explain, false);
+    }
+
+    /** With {@code checkpointing}, it copies itself every {@value #CHECKPOINT_EVERY} entries. */
+    ContractorState(String id, Policy policy, Map<Long, Long> voidedBy, boolean explain, boolean checkpointing) {
         this.id = id;
         this.policy = policy;
         this.voidedBy = new HashMap<>(voidedBy);
         this.contributions = explain ? new ArrayList<>() : null;
+        this.checkpointing = checkpointing;
+    }
+
+    /** A put into {@link #tasks}: the value it replaced and the task it evicted, each or null. */
+    private record TaskChange(String taskId, TaskInfo replaced, String evictedId, TaskInfo evicted) {
+    }
+
+    /**
+     * This state as it was right after applying its entry at {@code lastSeq}, but for the tasks,
+     * which the state's journal of task changes rebuilds. Whether an entry is voided changes only
+     * what is applied from that entry on, so a rebuild after a dispute over an entry after
+     * {@code lastSeq} can start here and replay only the entries after it: the result is the same,
+     * double for double, as a replay from the first entry. Immutable.
+     */
+    static final class Checkpoint {
+        final long lastSeq;
+        private final int appliedCount;
+        private final long taskChangeCount;
+        private final double refMillis;
+        private final ContractorStatus.Status status;
+        /** {@link #overall}, then each skill's sums in skill order. */
+        private final double[] sums;
+        private final String[] skillCodes;
+        private final CredentialRecord[] credentials;
+
+        private Checkpoint(ContractorState s) {
+            lastSeq = s.lastSeq;
+            appliedCount = s.appliedCount;
+            taskChangeCount = s.taskChangeCount;
+            refMillis = s.refMillis;
+            status = s.status;
+            skillCodes = s.skills.keySet().toArray(new String[0]);
+            sums = Arrays.copyOf(s.overall, 4 * (1 + skillCodes.length));
+            int at = 4;
+            for (double[] skill : s.skills.values()) {
+                System.arraycopy(skill, 0, sums, at, 4);
+                at += 4;
+            }
+            credentials = s.credentials.isEmpty() ? NO_CREDENTIALS : new CredentialRecord[s.credentials.size()];
+            int i = 0;
+            for (CredentialRecord c : s.credentials.values()) {
+                credentials[i++] = c.copy();
+            }
+        }
+    }
+
+    /**
+     * The latest checkpoint taken before the entry at {@code seq}, or empty when there is none or
+     * a replay from one might differ from a replay from the start.
+     */
+    Optional<Checkpoint> checkpointBefore(long seq) {
+        if (tangledDisputes || !seenFromStart) {
+            return Optional.empty();
+        }
+        for (int i = checkpoints.length - 1; i >= 0; i--) {
+            if (checkpoints[i].lastSeq < seq) {
+                return Optional.of(checkpoints[i]);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * A state like this one as it was at {@code from}, one of its checkpoints, but with this
+     * state's voided entries, ready to replay the entries after {@code from.lastSeq}. It keeps the
+     * checkpoints up to {@code from}; those after it may hold an entry now voided or no longer.
+     */
+    ContractorState rewoundTo(Checkpoint from) {
+        ContractorState s = new ContractorState(id, policy, voidedBy, false, checkpointing);
+        s.lastSeq = from.lastSeq;
+        s.appliedCount = from.appliedCount;
+        s.refMillis = from.refMillis;
+        s.status = from.status;
+        System.arraycopy(from.sums, 0, s.overall, 0, 4);
+        for (int i = 0; i < from.skillCodes.length; i++) {
+            s.skills.put(from.skillCodes[i], Arrays.copyOfRange(from.sums, 4 * (i + 1), 4 * (i + 2)));
+        }
+        for (CredentialRecord c : from.credentials) {
+            s.credentials.put(c.issued.credentialId(), c.copy());
+        }
+        rewindTasks(from.taskChangeCount, s.tasks);
+        int kept = 0;
+        while (checkpoints[kept] != from) {
+            kept++;
+        }
+        s.checkpoints = Arrays.copyOf(checkpoints, kept + 1);
+        // The changes up to the checkpoint, for rewinding further back later.
+        long first = taskChangeCount - taskChanges.size();
+        var it = taskChanges.iterator();
+        for (long n = first; n < from.taskChangeCount; n++) {
+            s.taskChanges.add(it.next());
+        }
+        s.taskChangeCount = from.taskChangeCount;
+        int n = Arrays.binarySearch(resolutionSeqs, 0, resolutions, from.lastSeq + 1);
+        s.resolutions = n >= 0 ? n : -n - 1;
+        s.resolutionSeqs = Arrays.copyOf(resolutionSeqs, Math.max(4, s.resolutions));
+        return s;
+    }
+
+    /** Puts into {@code into} the tasks as they were after put number {@code mark}, in their order then. */
+    private void rewindTasks(long mark, LinkedHashMap<String, TaskInfo> into) {
+        ArrayDeque<String> order = new ArrayDeque<>(tasks.keySet());
+        HashMap<String, TaskInfo> values = new HashMap<>(tasks);
+        var it = taskChanges.descendingIterator();
+        for (long n = taskChangeCount; n > mark; n--) {
+            TaskChange c = it.next();
+            if (c.evictedId() != null) {
+                order.addFirst(c.evictedId());
+                values.put(c.evictedId(), c.evicted());
+            }
+            if (c.replaced() == null) {
+                // It was new: the latest task at the time, so the last one now.
+                order.removeLast();
+                values.remove(c.taskId());
+            } else {
+                values.put(c.taskId(), c.replaced());
+            }
+        }
+        for (String taskId : order) {
+            into.put(taskId, values.get(taskId));
+        }
+    }
+
+    /** Takes a checkpoint, dropping the oldest beyond {@value #CHECKPOINTS_KEPT} and the task changes only it needed. */
+    private void checkpoint() {
+        Checkpoint[] kept = checkpoints.length < CHECKPOINTS_KEPT
+                ? Arrays.copyOf(checkpoints, checkpoints.length + 1)
+                : Arrays.copyOfRange(checkpoints, 1, CHECKPOINTS_KEPT + 1);
+        kept[kept.length - 1] = new Checkpoint(this);
+        checkpoints = kept;
+        for (long first = taskChangeCount - taskChanges.size(); first < kept[0].taskChangeCount; first++) {
+            taskChanges.removeFirst();
+        }
     }
 
     /**
@@ -107,9 +302,28 @@ final class ContractorState {
 
     /** {@link #apply(long, Entry)} for an entry whose body is decoded already. */
     boolean apply(long seq, EntryKind kind, EntryBody body) {
+        boolean voidingChanged = applyBody(seq, kind, body);
+        appliedCount++;
+        if (checkpointing && seenFromStart && !tangledDisputes && appliedCount % CHECKPOINT_EVERY == 0) {
+            checkpoint();
+        }
+        return voidingChanged;
+    }
+
+    private boolean applyBody(long seq, EntryKind kind, EntryBody body) {
         lastSeq = seq;
         cached = null;
-        Long voider = voidedBy.get(seq);
+        if (body instanceof DisputeResolved d) {
+            // Even when voided itself: then it is one that another resolution named.
+            tangledDisputes |= d.targetSeq() >= seq
+                    || Arrays.binarySearch(resolutionSeqs, 0, resolutions, d.targetSeq()) >= 0;
+            if (resolutions == resolutionSeqs.length) {
+                resolutionSeqs = Arrays.copyOf(resolutionSeqs, Math.max(4, 2 * resolutions));
+            }
+            resolutionSeqs[resolutions++] = seq;
+        }
+        // Most contractors never had an entry voided: skip boxing the seq for them.
+        Long voider = voidedBy.isEmpty() ? null : voidedBy.get(seq);
         if (voider != null) {
             if (contributions != null) {
                 contributions.add(new Contribution(seq, kind, body.occurredAt(), new double[4], voider));
@@ -119,7 +333,7 @@ final class ContractorState {
         switch (body) {
             case TaskOutcome t -> {
                 double w = policy.valueWeight(t.valueMinor());
-                tasks.put(t.taskId(), new TaskInfo(w, t.skills()));
+                putTask(t.taskId(), new TaskInfo(w, t.skills()));
                 double success = switch (t.outcome()) {
                     case ACCEPTED -> t.late() ? policy.lateCreditBp() / 10_000.0 : 1;
                     case REJECTED, ABANDONED, EXPIRED -> 0;
@@ -159,6 +373,18 @@ final class ContractorState {
             }
         }
         return false;
+    }
+
+    private void putTask(String taskId, TaskInfo task) {
+        evicted = null;
+        TaskInfo replaced = tasks.put(taskId, task);
+        if (checkpoints.length > 0) {
+            // Only a rewind to a checkpoint reads the journal.
+            taskChanges.add(evicted == null ? new TaskChange(taskId, replaced, null, null)
+                    : new TaskChange(taskId, replaced, evicted.getKey(), evicted.getValue()));
+            taskChangeCount++;
+        }
+        evicted = null;
     }
 
     private void observe(long seq, EntryKind kind, Instant at, List<String> skillCodes, int component,
@@ -249,7 +475,8 @@ final class ContractorState {
         long lastSeq = in.readLong();
         ContractorStatus.Status status = ContractorStatus.Status.values()[in.readByte()];
         double ref = in.readDouble();
-        ContractorState state = new ContractorState(id, policy, Map.of(), false);
+        ContractorState state = new ContractorState(id, policy, Map.of(), false, true);
+        state.seenFromStart = false;
         state.lastSeq = lastSeq;
         state.status = status;
         state.refMillis = ref;

@@ -2,6 +2,7 @@ package dev.trackrecord.ledger.reputation;
 
 import dev.trackrecord.ledger.entry.DisputeResolved;
 import dev.trackrecord.ledger.entry.Entry;
+import dev.trackrecord.ledger.entry.EntryBody;
 import dev.trackrecord.ledger.entry.EntryKind;
 import dev.trackrecord.ledger.entry.PolicyPublished;
 import dev.trackrecord.ledger.merkle.Rfc9162;
@@ -16,12 +17,11 @@ import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -35,7 +35,12 @@ import java.util.logging.Logger;
  *
  * <p>An upheld dispute and a new policy rebuild the statistics they touch from the log (one
  * contractor; every contractor), as do as-of queries and explanations: the log is the authority
- * and the rebuild is the same code as the incremental path.
+ * and the rebuild is the same code as the incremental path. A dispute's rebuild starts from a
+ * checkpoint of the contractor's statistics taken before the disputed entry, when one is kept,
+ * and reads back only the entries after it; the result is the same, double for double.
+ *
+ * <p>Entries are applied in slices under the write lock; the skill rankings of the contractors a
+ * slice changed are brought up to date once per contractor at its end.
  *
  * <p>The statistics can be written as a snapshot and read back ({@link #writeSnapshot},
  * {@link #fromSnapshot}), so a restart applies only the entries after it.
@@ -62,6 +67,8 @@ public final class ReputationIndex {
     private final HashMap<String, ContractorState> contractors = new HashMap<>();
     private final HashMap<String, SkillRanking> rankings = new HashMap<>();
     private final List<Policy> policies = new ArrayList<>();
+    /** Contractors changed by the entries being applied, to re-rank once each ({@link #rankChanged}). */
+    private final List<ContractorState> toRank = new ArrayList<>();
     private Policy policy = Policy.DEFAULT;
     private long applied;
     private long restoredFrom = -1;
@@ -97,7 +104,8 @@ public final class ReputationIndex {
             }
             while (from < size) {
                 long to = Math.min(size, from + CATCH_UP_SLICE);
-                applyUnderLock(from, source.entries(from, to), (e, seq) -> applyLocked(seq, e));
+                applyUnderLock(from, source.entries(from, to),
+                        (e, seq, now) -> applyLocked(seq, e.kind(), e.contractor(), e.decodeBody(), now));
                 from = to;
             }
             return appliedSize();
@@ -112,7 +120,9 @@ public final class ReputationIndex {
     public void apply(long seq, Entry entry) {
         lock.writeLock().lock();
         try {
-            applyLocked(seq, entry);
+            Instant now = evaluationTime();
+            applyLocked(seq, entry.kind(), entry.contractor(), entry.decodeBody(), now);
+            rankChanged(now);
         } finally {
             lock.writeLock().unlock();
         }
@@ -135,39 +145,46 @@ public final class ReputationIndex {
             // A slice at a time, as catchUp does, so that lookups are not held up by a large batch.
             for (int start = 0; start < entries.size(); start += CATCH_UP_SLICE) {
                 applyUnderLock(firstSeq + start, entries.subList(start, Math.min(entries.size(), start + CATCH_UP_SLICE)),
-                        (s, seq) -> applyLocked(seq, s.kind(), s.contractor(), s.body()));
+                        (s, seq, now) -> applyLocked(seq, s.kind(), s.contractor(), s.body(), now));
             }
             return true;
         }
     }
 
+    /** Applies one entry at {@code seq} with the evaluation time of its slice. */
+    private interface Applier<T> {
+        void apply(T entry, long seq, Instant now);
+    }
+
     /**
      * Applies {@code entries}, the first at seq {@code from}, under the write lock, skipping those
-     * already applied ({@link #apply} may have taken some meanwhile).
+     * already applied ({@link #apply} may have taken some meanwhile), then re-ranks each contractor
+     * they changed once.
      */
-    private <T> void applyUnderLock(long from, List<T> entries, java.util.function.ObjLongConsumer<T> applyOne) {
+    private <T> void applyUnderLock(long from, List<T> entries, Applier<T> applier) {
         lock.writeLock().lock();
         try {
+            Instant now = evaluationTime();
             for (int i = 0; i < entries.size(); i++) {
                 if (from + i >= applied) {
-                    applyOne.accept(entries.get(i), from + i);
+                    applier.apply(entries.get(i), from + i, now);
                 }
             }
+            rankChanged(now);
         } finally {
             lock.writeLock().unlock();
         }
     }
 
-    private void applyLocked(long seq, Entry entry) {
-        applyLocked(seq, entry.kind(), entry.contractor(), entry.decodeBody());
-    }
-
-    private void applyLocked(long seq, EntryKind kind, String contractor, dev.trackrecord.ledger.entry.EntryBody body) {
+    /**
+     * Applies one entry; the contractor it changed is queued for {@link #rankChanged}, which the
+     * caller runs before it releases the write lock.
+     */
+    private void applyLocked(long seq, EntryKind kind, String contractor, EntryBody body, Instant now) {
         if (seq != applied) {
             throw new IllegalArgumentException("entries apply in seq order: expected seq " + applied + ", got " + seq);
         }
         applied = seq + 1;
-        Instant now = evaluationTime();
         if (kind == EntryKind.POLICY_PUBLISHED) {
             Policy published;
             try {
@@ -180,7 +197,7 @@ public final class ReputationIndex {
             policy = published;
             // A policy changes every score from its seq on: rebuild everyone under it.
             for (String id : List.copyOf(contractors.keySet())) {
-                contractors.put(id, rebuild(id, seq, published, false));
+                contractors.put(id, replayed(id, seq, published)).rankPending = false;
             }
             rankings.values().forEach(SkillRanking::invalidate);
             for (ContractorState s : contractors.values()) {
@@ -188,25 +205,84 @@ public final class ReputationIndex {
             }
             return;
         }
-        String id = contractor;
-        ContractorState state = contractors.get(id);
+        ContractorState state = contractors.get(contractor);
         if (state == null) {
-            state = new ContractorState(id, policy, Map.of(), false);
-            contractors.put(id, state);
+            state = new ContractorState(contractor, policy, Map.of(), false, true);
+            contractors.put(contractor, state);
         }
-        Set<String> skillsBefore = new HashSet<>(state.skills.keySet());
         if (state.apply(seq, kind, body)) {
-            state = rebuild(id, seq, policy, false);
-            contractors.put(id, state);
+            // Only a dispute's resolution changes which entries are voided.
+            ContractorState rebuilt = revoided(state, ((DisputeResolved) body).targetSeq(), seq);
+            contractors.put(contractor, rebuilt);
+            state.rankPending = false;
+            for (String skill : state.skills.keySet()) {
+                if (!rebuilt.skills.containsKey(skill)) {
+                    // The voided entry was their only one in the skill.
+                    rankings.computeIfAbsent(skill, SkillRanking::new).update(rebuilt, now);
+                }
+            }
+            state = rebuilt;
         }
-        skillsBefore.addAll(state.skills.keySet());
-        for (String skill : skillsBefore) {
-            rankings.computeIfAbsent(skill, SkillRanking::new).update(state, now);
+        if (!state.rankPending) {
+            state.rankPending = true;
+            toRank.add(state);
         }
+    }
+
+    /**
+     * Brings the rankings of the skills of each contractor changed since the last call up to
+     * date, once per contractor however many of their entries were applied. Requires the write lock.
+     */
+    private void rankChanged(Instant now) {
+        for (ContractorState state : toRank) {
+            // A state replaced meanwhile (by a rebuild) was unmarked and is not ranked.
+            if (state.rankPending) {
+                state.rankPending = false;
+                // Skills are only ever added to a state, so the same count means the same skills.
+                boolean newSkills = state.skills.size() != state.rankedSkills;
+                state.rankedSkills = state.skills.size();
+                for (String skill : state.skills.keySet()) {
+                    SkillRanking ranking = rankings.computeIfAbsent(skill, SkillRanking::new);
+                    if (newSkills || ranking.keepsKeysAt(now)) {
+                        ranking.update(state, now);
+                    }
+                }
+            }
+        }
+        toRank.clear();
+    }
+
+    /**
+     * {@code state} rebuilt after its entry at {@code seq}, a dispute's resolution, changed whether
+     * the entry at {@code target} is voided. The entries before {@code target} apply the same
+     * either way, so the replay starts at the latest checkpoint before it when there is one, and
+     * reads back only the entries after that; else it replays all of them.
+     */
+    private ContractorState revoided(ContractorState state, long target, long seq) {
+        Optional<ContractorState.Checkpoint> from = state.checkpointBefore(target);
+        if (from.isEmpty()) {
+            return replayed(state.id, seq, state.policy);
+        }
+        ContractorState rewound = state.rewoundTo(from.get());
+        long[] seqs = source.contractorSeqs(state.id);
+        int i = Arrays.binarySearch(seqs, from.get().lastSeq);
+        for (i = i >= 0 ? i + 1 : -i - 1; i < seqs.length && seqs[i] <= seq; i++) {
+            rewound.apply(seqs[i], source.entry(seqs[i]));
+        }
+        return rewound;
+    }
+
+    /** A live state for the index: {@code id}'s entries up to {@code seq} replayed under {@code policy}. */
+    private ContractorState replayed(String id, long seq, Policy policy) {
+        return rebuild(id, seq, policy, false, true);
     }
 
     /** Replays {@code id}'s entries up to {@code seq} under {@code policy}, disputes resolved first. */
     private ContractorState rebuild(String id, long seq, Policy policy, boolean explain) {
+        return rebuild(id, seq, policy, explain, false);
+    }
+
+    private ContractorState rebuild(String id, long seq, Policy policy, boolean explain, boolean checkpointing) {
         long[] seqs = source.contractorSeqs(id);
         List<Entry> entries = new ArrayList<>();
         Map<Long, Long> voided = new HashMap<>();
@@ -225,7 +301,7 @@ public final class ReputationIndex {
                 }
             }
         }
-        ContractorState state = new ContractorState(id, policy, voided, explain);
+        ContractorState state = new ContractorState(id, policy, voided, explain, checkpointing);
         for (Entry e : entries) {
             state.apply(e.seq(), e);
         }

@@ -92,6 +92,19 @@ final class SkillRanking {
     }
 
     /**
+     * Whether an {@link #update} at {@code time} would change more than {@link #members}: whether
+     * keys are kept for {@code time} or being prepared. Keys of another time are dropped here, as
+     * no query uses them again and no update keeps them. Requires the write lock.
+     */
+    boolean keepsKeysAt(Instant time) {
+        long at = time.toEpochMilli();
+        if (keys.evaluatedAt != at && keys.evaluatedAt != STALE) {
+            keys = new Keys(STALE);
+        }
+        return keys.evaluatedAt == at || next != null;
+    }
+
+    /**
      * Brings {@code state} up to date: ranked if active and scored in the skill, else not.
      * Requires the write lock.
      */

@@ -23,6 +23,7 @@ final class TestLog implements EntrySource {
     private static final String SHA = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 
     private final List<Entry> entries = new ArrayList<>();
+    private final List<Submission> submissions = new ArrayList<>();
     private final Map<String, long[]> seqs = new HashMap<>();
     private int events;
     /** The ts the next appended entry gets. */
@@ -43,6 +44,11 @@ final class TestLog implements EntrySource {
         return seqs.getOrDefault(contractor, new long[0]);
     }
 
+    /** The submissions of the entries from {@code from} (inclusive) to {@code to}, as the ledger hands them over. */
+    List<Submission> submissions(long from, long to) {
+        return List.copyOf(submissions.subList((int) from, (int) to));
+    }
+
     /** Appends a submission (JSON) with {@code ts}, returning its seq. */
     long append(String json) {
         Submission s;
@@ -51,6 +57,12 @@ final class TestLog implements EntrySource {
         } catch (EntryRejectedException e) {
             throw new AssertionError("invalid test submission: " + e.getMessage() + "\n" + json, e);
         }
+        return append(s);
+    }
+
+    /** Appends a validated submission with {@code ts}, returning its seq. */
+    long append(Submission s) {
+        submissions.add(s);
         long seq = entries.size();
         long[] mine = contractorSeqs(s.contractor());
         Entry e = s.toEntry(seq, ts, "test", new byte[32], mine.length == 0 ? -1 : mine[mine.length - 1]);
@@ -112,6 +124,14 @@ final class TestLog implements EntrySource {
         return append("""
                 {"kind":"contractor.status","contractor":"%s","event_id":"%s","body":{
                 "occurred_at":"%s","status":"%s","reason_code":"review"}}""".formatted(contractor, event(), ts, status));
+    }
+
+    /** A resolution alone, naming any dispute and target: the validator only checks that the dispute is later. */
+    long resolve(String contractor, long disputeSeq, long target, String resolution) {
+        return append("""
+                {"kind":"dispute.resolved","contractor":"%s","event_id":"%s","body":{
+                "occurred_at":"%s","dispute_seq":%d,"target_seq":%d,"resolution":"%s","reason_code":"checked"}}"""
+                .formatted(contractor, event(), ts, disputeSeq, target, resolution));
     }
 
     long dispute(String contractor, long target, String resolution) {
