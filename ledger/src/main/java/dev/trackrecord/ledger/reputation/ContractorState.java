@@ -89,6 +89,12 @@ final class ContractorState {
     volatile Reputation cached;
     /** {@link #cached} as the lookup route's JSON, made on the first lookup after a change. */
     volatile ReputationJson.Document document;
+    /** The last {@code lookup} answer and the {@link #cached} view it was made from. */
+    volatile LookedUp lookedUp;
+
+    /** A lookup answer ({@code basis} with the log size of the call) and its basis. */
+    record LookedUp(Reputation basis, Reputation answer) {
+    }
     /** Entries applied to this state since it was empty, voided ones included. */
     private int appliedCount;
     /** Whether it keeps {@link Checkpoint}s; only the index's live states do. */

@@ -70,7 +70,8 @@ public final class ReputationIndex {
     /** Contractors changed by the entries being applied, to re-rank once each ({@link #rankChanged}). */
     private final List<ContractorState> toRank = new ArrayList<>();
     private Policy policy = Policy.DEFAULT;
-    private long applied;
+    /** Written under the write lock; read without it by {@link #appliedSize}, on every score read. */
+    private volatile long applied;
     private long restoredFrom = -1;
     private static final int SNAPSHOT_MAGIC = 0x54525250; // "TRRP"
     private static final int SNAPSHOT_FORMAT = 1;
@@ -389,12 +390,7 @@ public final class ReputationIndex {
 
     /** Number of entries applied: the scores include seqs 0 to appliedSize() - 1. */
     public long appliedSize() {
-        lock.readLock().lock();
-        try {
-            return applied;
-        } finally {
-            lock.readLock().unlock();
-        }
+        return applied;
     }
 
     /** The policy in force now. */
@@ -415,14 +411,25 @@ public final class ReputationIndex {
 
     /** {@code contractor}'s current reputation, or empty when the log holds nothing about them. */
     public Optional<Reputation> lookup(String contractor) {
-        return withCurrent(contractor, (state, r) -> new Reputation(r.contractor(), r.policyId(), applied - 1,
-                r.evaluatedAt(), r.status(), r.overall(), r.skills(), r.credentials(), r.explanation()));
+        return withCurrent(contractor, (state, r) -> {
+            // Lookups between two appends ask for the same log size: the answer made for the first serves them.
+            ContractorState.LookedUp last = state.lookedUp;
+            long seq = applied - 1;
+            if (last != null && last.basis() == r && last.answer().asOfSeq() == seq) {
+                return last.answer();
+            }
+            Reputation answer = new Reputation(r.contractor(), r.policyId(), seq, r.evaluatedAt(), r.status(),
+                    r.overall(), r.skills(), r.credentials(), r.explanation());
+            state.lookedUp = new ContractorState.LookedUp(r, answer);
+            return answer;
+        });
     }
 
     /**
      * {@link #lookup} as the JSON document {@link ReputationJson#of} makes of it (with an empty
      * explanation), without building it per call: a contractor's document is made once per
      * change of their state or of the evaluation hour, and each call only writes in the log size.
+     * Calls at the same log size share the array: send it, do not change it.
      */
     public Optional<byte[]> lookupJson(String contractor) {
         return withCurrent(contractor, (state, r) -> {

@@ -64,6 +64,24 @@ class ReputationIndexTest {
     }
 
     @Test
+    void lookup_followsTheLogSize_whenOnlyAnotherContractorsEntryCame() {
+        passes("c-a", 2, 9_000, "ner");
+        ReputationIndex index = index();
+        Reputation first = lookup(index, "c-a");
+        assertThat(lookup(index, "c-a")).isEqualTo(first);
+
+        passes("c-b", 1, 1_000, "ner");
+        index.catchUp();
+        Reputation later = lookup(index, "c-a");
+        assertThat(later.asOfSeq()).isEqualTo(first.asOfSeq() + 1);
+        assertThat(later.overall()).isEqualTo(first.overall());
+
+        passes("c-a", 1, 0, "ner");
+        index.catchUp();
+        assertThat(lookup(index, "c-a").overall().score()).isLessThan(first.overall().score());
+    }
+
+    @Test
     void lookupJson_isTheLookupsDocumentAfterEveryKindOfChange() throws Exception {
         var json = new com.fasterxml.jackson.databind.ObjectMapper();
         passes("c-a", 3, 9_000, "ner");
