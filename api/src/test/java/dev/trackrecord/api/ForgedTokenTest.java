@@ -181,6 +181,29 @@ class ForgedTokenTest {
         assertThat(verifier.verify(genuine).subject()).isEqualTo("forger-test");
     }
 
+    /**
+     * Claims are checked before the signature, which costs far more: an expired token is refused
+     * as expired even when its signature is bad too, and a bad signature is refused the same way
+     * each time it comes back.
+     */
+    @Test
+    void verifier_checksClaimsBeforeTheSignature_andRemembersBadSignatures() throws Exception {
+        TokenVerifier verifier = new TokenVerifier(new JWKSet(server.issuerKey), server.issuer);
+        ECKey attacker = new ECKeyGenerator(Curve.P_256).keyID(server.issuerKey.getKeyID()).generate();
+        String expiredAndForged = sign(attacker, claims(Role.ADMIN, c -> c.expirationTime(ago(120))
+                .issueTime(ago(600)).notBeforeTime(ago(600))));
+        Assertions.assertThatThrownBy(() -> verifier.verify(expiredAndForged)).isInstanceOf(TokenException.class)
+                .hasMessage("token refused: Expired JWT");
+
+        String forged = sign(attacker, claims(Role.ADMIN, c -> { }));
+        for (int i = 0; i < 2; i++) {
+            Assertions.assertThatThrownBy(() -> verifier.verify(forged)).isInstanceOf(TokenException.class)
+                    .hasMessageContaining("Invalid signature");
+        }
+        String genuine = sign(server.issuerKey, claims(Role.ADMIN, c -> { }));
+        assertThat(verifier.verify(genuine).roles()).containsExactly(Role.ADMIN);
+    }
+
     /** A token that expired while cached is refused once its exp and the clock skew allowance have passed. */
     @Test
     void verifier_expiredWhileCached_isRefused() throws Exception {

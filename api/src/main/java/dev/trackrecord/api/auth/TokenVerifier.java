@@ -8,6 +8,7 @@ import com.nimbusds.jose.proc.DefaultJOSEObjectTypeVerifier;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.JWTParser;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
@@ -34,7 +35,11 @@ public final class TokenVerifier {
     private static final int MAX_CACHED = 10_000;
 
     private final DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
+    private final DefaultJWTClaimsVerifier<SecurityContext> claimsVerifier;
     private final java.util.concurrent.ConcurrentHashMap<String, Verified> verified =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    /** Tokens whose signature did not verify, with the reason: that never changes for a token. */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> badSignatures =
             new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
@@ -50,6 +55,7 @@ public final class TokenVerifier {
                 Set.of("sub", "exp", "iat", "roles"));
         claims.setMaxClockSkew(30);
         processor.setJWTClaimsSetVerifier(claims);
+        this.claimsVerifier = claims;
     }
 
     /** The principal of a verified {@code Authorization} header value ({@code Bearer <jwt>}). */
@@ -74,8 +80,11 @@ public final class TokenVerifier {
             }
             verified.remove(token);
         }
-        Principal principal = verifyUncached(token);
-        return principal;
+        String badSignature = badSignatures.get(token);
+        if (badSignature != null) {
+            throw new TokenException(badSignature);
+        }
+        return verifyUncached(token);
     }
 
     /** A token that verified, and until when its answer holds. */
@@ -83,6 +92,15 @@ public final class TokenVerifier {
     }
 
     private Principal verifyUncached(String token) throws TokenException {
+        // The claims first: checking them costs a parse, the ES256 signature about a millisecond
+        // here, and a client that keeps sending an expired token must not cost one per request.
+        try {
+            claimsVerifier.verify(JWTParser.parse(token).getJWTClaimsSet(), null);
+        } catch (BadJWTException e) {
+            throw new TokenException("token refused: " + e.getMessage());
+        } catch (ParseException e) {
+            // the processor reports it, as it always has
+        }
         JWTClaimsSet claims;
         try {
             claims = processor.process(token, null);
@@ -91,7 +109,13 @@ public final class TokenVerifier {
         } catch (ParseException e) {
             throw new TokenException("token is not a well-formed JWT: " + e.getMessage());
         } catch (Exception e) {
-            throw new TokenException("token refused: " + e.getMessage());
+            // The claims passed above, so the signature, key or header is what failed.
+            String reason = "token refused: " + e.getMessage();
+            if (badSignatures.size() >= MAX_CACHED) {
+                badSignatures.clear();
+            }
+            badSignatures.put(token, reason);
+            throw new TokenException(reason);
         }
         try {
             List<String> roleClaims = claims.getStringListClaim("roles");
