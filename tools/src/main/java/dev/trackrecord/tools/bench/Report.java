@@ -304,8 +304,9 @@ public final class Report {
                   in-process rows call the ledger directly; the REST rows start the real service
                   (`dev.trackrecord.api.Main`, as `./trackrecord serve` does) as its own process on a fresh
                   data directory and a free port, and drive it with wrk, a separate process on the same cores.
-                  Each HTTP and PostgreSQL scenario runs after a warm-up of a quarter of its length (REST
-                  single-entry appends: half, since their code is compiled only once appends come). p50 and
+                  Each HTTP and PostgreSQL scenario runs after a warm-up of a quarter of its length (the
+                  plain endpoint, the score lookup and REST single-entry appends: half, since the JIT was
+                  still at work after a quarter). p50 and
                   p99 are per request: one entry, one read, or one whole batch for the batched rows.
                 - **Small batches are bound by the commit, large ones by the writer.** Each batch costs one
                   fsync of the segment log, so batches of 10 and single entries are limited by how many syncs a

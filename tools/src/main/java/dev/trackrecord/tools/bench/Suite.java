@@ -190,7 +190,7 @@ public final class Suite {
             String reader = minter.mint(data, "compliance");
             String ingest = minter.mint(data, "ingest");
             fetchScores(service.url(), reader, scoreBodies, skillRows);
-            plainAndLookup(wrk, plain.url(), service.url(), reader, warm);
+            plainAndLookup(wrk, plain.url(), service.url(), reader, o.seconds() / 2);
             Map<String, Map<String, String>> reads = new LinkedHashMap<>();
             reads.put("rest.history", Map.of("PATH_PREFIX", "/v1/contractors/", "PATH_SUFFIX", "/entries?limit=20"));
             for (var e : reads.entrySet()) {
@@ -224,7 +224,7 @@ public final class Suite {
     }
 
     /** Rounds of the plain endpoint and of the score lookup, one after the other, to compare. */
-    static final int PAIRED_ROUNDS = 3;
+    static final int PAIRED_ROUNDS = 5;
 
     /**
      * The plain Helidon endpoint and the score lookup, in alternating rounds so that both see the
