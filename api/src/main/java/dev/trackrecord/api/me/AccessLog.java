@@ -104,12 +104,12 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
         this.clock = clock;
         this.capacity = capacity;
         Files.createDirectories(file.toAbsolutePath().getParent());
-        Chain existing = Chain.read(file);
-        existing.problem().ifPresent(p -> LOG.warning("access log " + file + " does not verify: " + p));
-        this.head = existing.head();
-        this.length = existing.length();
         this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND);
+                StandardOpenOption.READ);
+        Tail tail = Tail.read(channel, file);
+        this.head = tail.head();
+        this.length = tail.length();
+        channel.position(channel.size());
         this.writer = Thread.ofPlatform().name("access-log-writer").daemon(true).unstarted(this::drain);
         writer.start();
     }
@@ -347,6 +347,68 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
             channel.close();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Where the writer goes on: the hash and count of the file's last whole line, read from its
+     * end alone, so that opening does not read a log that grows by a line per read (the chain is
+     * verified when it is read, {@link #viewFor}). A last line a crash cut short is cut off.
+     */
+    record Tail(String head, long length) {
+        /** At most this much of the end is read to find the last whole line. */
+        static final int MAX_LINE = 64 * 1024;
+
+        static Tail read(FileChannel channel, Path file) throws IOException {
+            long size = channel.size();
+            if (size == 0) {
+                return new Tail(GENESIS, 0);
+            }
+            int window = (int) Math.min(size, MAX_LINE);
+            ByteBuffer end = ByteBuffer.allocate(window);
+            while (end.hasRemaining() && channel.read(end, size - window + end.position()) >= 0) {
+                // read the whole window
+            }
+            byte[] bytes = end.array();
+            int lastNewline = window - 1;
+            while (lastNewline >= 0 && bytes[lastNewline] != '\n') {
+                lastNewline--;
+            }
+            if (lastNewline < 0 && size > window) {
+                throw new IOException("access log " + file + " has no line end in its last " + window
+                        + " bytes; move it aside to start a new log");
+            }
+            if (lastNewline < window - 1) {
+                long whole = size - window + lastNewline + 1;
+                LOG.warning("access log " + file + " ended in a line cut short (" + (size - whole)
+                        + " bytes, from a crash while writing); cut it off at byte " + whole);
+                channel.truncate(whole);
+                channel.force(false);
+                if (whole == 0) {
+                    return new Tail(GENESIS, 0);
+                }
+            }
+            int start = lastNewline - 1;
+            while (start >= 0 && bytes[start] != '\n') {
+                start--;
+            }
+            start++;
+            if (start == 0 && size > window) {
+                throw new IOException("access log " + file + " has a last line longer than " + MAX_LINE
+                        + " bytes; move it aside to start a new log");
+            }
+            byte[] line = java.util.Arrays.copyOfRange(bytes, start, lastNewline);
+            long n;
+            try {
+                n = JSON.readTree(line).path("n").asLong(-1);
+            } catch (IOException e) {
+                n = -1;
+            }
+            if (n < 0) {
+                throw new IOException("access log " + file + " ends in a line that is not a record of it;"
+                        + " move it aside to start a new log");
+            }
+            return new Tail(HEX.formatHex(sha256(line)), n + 1);
         }
     }
 

@@ -106,6 +106,39 @@ class AccessLogTest {
     }
 
     @Test
+    void lineCutShortByACrash_isCutOffOnOpen_andTheChainGoesOnFromTheLineBefore() throws Exception {
+        Path file = dir.resolve("access.jsonl");
+        try (AccessLog log = AccessLog.open(file, Clock.systemUTC(), 100)) {
+            log.read(COMPLIANCE, "r", "c-1");
+            log.read(COMPLIANCE, "r", "c-1");
+            log.viewFor("c-1", 10, 2000);
+        }
+        byte[] whole = Files.readAllBytes(file);
+        Files.write(file, "{\"contractor\":\"c-1\",\"kind\":\"re".getBytes(StandardCharsets.UTF_8),
+                java.nio.file.StandardOpenOption.APPEND);
+        try (AccessLog log = AccessLog.open(file, Clock.systemUTC(), 100)) {
+            assertThat(Files.readAllBytes(file)).isEqualTo(whole);
+            log.read(COMPLIANCE, "r", "c-1");
+            AccessLog.View view = log.viewFor("c-1", 10, 2000);
+            assertThat(view.problem()).isEmpty();
+            assertThat(view.length()).isEqualTo(3);
+            assertThat(view.records()).extracting(AccessLog.Record::n).containsExactly(2L, 1L, 0L);
+        }
+    }
+
+    @Test
+    void onlyALineCutShort_leavesAnEmptyLog() throws Exception {
+        Path file = dir.resolve("access.jsonl");
+        Files.write(file, "{\"contractor\":\"c-1\"".getBytes(StandardCharsets.UTF_8));
+        try (AccessLog log = AccessLog.open(file, Clock.systemUTC(), 100)) {
+            log.read(COMPLIANCE, "r", "c-1");
+            AccessLog.View view = log.viewFor("c-1", 10, 2000);
+            assertThat(view.problem()).isEmpty();
+            assertThat(view.length()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void cutTail_isCaughtByTheRunningServiceHead() throws Exception {
         Path file = dir.resolve("access.jsonl");
         try (AccessLog log = AccessLog.open(file, Clock.systemUTC(), 100)) {
