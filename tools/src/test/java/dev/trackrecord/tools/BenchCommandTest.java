@@ -100,6 +100,7 @@ class BenchCommandTest {
                 "| plain Helidon SE JSON endpoint (no auth check, no ledger; sent the same bearer token), 64 connections |")) {
             assertThat(row(text, limit)[1]).as(limit).matches(CELL);
         }
+        assertThat(text).containsPattern("The cost in each round: -?[0-9]+%\\.");
         assertThat(text).containsPattern("Score lookup / plain endpoint, per round: [0-9]+%(, [0-9]+%){4}; median \\*\\*[0-9]+%\\*\\*");
         assertThat(text).contains("## Reputation, in process").contains("holding 1,000 contractors, all in skill `ner`")
                 .doesNotContain("docs/reputation.md");

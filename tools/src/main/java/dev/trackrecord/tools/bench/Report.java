@@ -247,7 +247,8 @@ public final class Report {
         b.append(String.format(Locale.ROOT, """
                 One simulated marketplace appended in process (batches of 100, 16 in flight) to a fresh
                 ledger, without and with the reputation index following it the way the service does
-                (`ReputationFollower`); median of %d alternating rounds. Scoring runs beside the writer,
+                (`ReputationFollower`); median of %d alternating rounds, after a pair that warms the JIT
+                up and is not counted. Scoring runs beside the writer,
                 so it costs appends the CPU it takes; appends are counted until the last is acknowledged,
                 and how long scores took to catch up after that is shown apart. Target: under 10%%.
 
@@ -260,6 +261,11 @@ public final class Report {
                 .append(" |\n");
         b.append("| scores caught up after the last acknowledgement | ").append(cell(r.tr("append.scoringLag")))
                 .append(" |\n\n");
+        if (!r.scoringCosts.isEmpty()) {
+            b.append("The cost in each round: ").append(String.join(", ", r.scoringCosts.stream()
+                    .map(c -> String.format(Locale.ROOT, "%.0f%%", 100 * c)).toList()))
+                    .append(". Each run is a second or less here, so one young collection moves a round a lot.\n\n");
+        }
 
         reputation(b);
 

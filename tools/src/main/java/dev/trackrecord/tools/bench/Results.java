@@ -29,6 +29,8 @@ public final class Results {
     final List<LedgerBench.SizeFigures> sizes = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     int scoringRounds;
+    /** 1 - with / without scoring, per round. */
+    List<Double> scoringCosts = List.of();
     /** Score lookup / plain endpoint throughput, per alternating round. */
     List<Double> lookupShares = List.of();
     double entryBytes;

@@ -38,7 +38,8 @@ public final class ScoringCost {
      * Entries acknowledged per second with and without scoring, and the time scores took to
      * catch up after the last acknowledgement; the median of each over the rounds.
      */
-    public record Result(int entries, int batch, double withoutScoring, double withScoring, double lagMillis) {
+    public record Result(int entries, int batch, double withoutScoring, double withScoring, double lagMillis,
+                         List<Double> roundCosts) {
         /** The share of append throughput scoring takes: 1 - with / without. */
         public double cost() {
             return 1 - withScoring / withoutScoring;
@@ -47,7 +48,8 @@ public final class ScoringCost {
 
     /**
      * Appends about {@code entries} simulated entries in batches of {@code batch}, {@code rounds}
-     * times each way, in directories under {@code dir}.
+     * times each way, in directories under {@code dir}. With more than one round, a first pair of
+     * runs warms the JIT up and is not counted: it was the slowest pair of every run.
      */
     public static Result measure(Path dir, int entries, int batch, int rounds, PrintStream log) throws Exception {
         Instant end = Instant.parse("2026-11-01T00:00:00Z").truncatedTo(ChronoUnit.HOURS);
@@ -62,18 +64,24 @@ public final class ScoringCost {
             }
             return seqs;
         }, batch);
+        if (rounds > 1) {
+            run(dir.resolve("warm-plain"), batches, false, end);
+            run(dir.resolve("warm-scored"), batches, true, end);
+        }
         double[] without = new double[rounds];
         double[] with = new double[rounds];
         double[] lag = new double[rounds];
+        List<Double> costs = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             without[r] = run(dir.resolve("plain-" + r), batches, false, end)[0];
             double[] scored = run(dir.resolve("scored-" + r), batches, true, end);
             with[r] = scored[0];
             lag[r] = scored[1];
+            costs.add(1 - with[r] / without[r]);
             log.printf("  round %d: %,.0f entries/s without scoring, %,.0f with; scores caught up %.0f ms after"
                     + " the last acknowledgement%n", r + 1, without[r], with[r], lag[r]);
         }
-        return new Result((int) next[0], batch, median(without), median(with), median(lag));
+        return new Result((int) next[0], batch, median(without), median(with), median(lag), List.copyOf(costs));
     }
 
     /** Entries acknowledged per second, and milliseconds from the last acknowledgement until scored. */

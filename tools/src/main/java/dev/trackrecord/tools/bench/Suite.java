@@ -139,13 +139,14 @@ public final class Suite {
         step("in-process appends, single entries from 64 callers");
         r.trackrecord.put("append.single", ledgerBench.appendSingles(Math.max(1000, o.appendEntries() / 4)));
         int entries = (int) Math.min(o.appendEntries(), 200_000);
-        int rounds = entries >= 50_000 ? 3 : 1;
+        int rounds = entries >= 50_000 ? 7 : 1;
         step("in-process appends of a simulated marketplace with and without scoring, %d rounds", rounds);
         ScoringCost.Result scoring = ScoringCost.measure(o.scratch().resolve("scoring"), entries, 100, rounds, progress);
         r.trackrecord.put("append.unscored", Figure.of(scoring.withoutScoring(), "entries/s"));
         r.trackrecord.put("append.scored", Figure.of(scoring.withScoring(), "entries/s"));
         r.trackrecord.put("append.scoringLag", Figure.of(scoring.lagMillis(), "ms"));
         r.scoringRounds = rounds;
+        r.scoringCosts = scoring.roundCosts();
     }
 
     private void reputation() throws Exception {
