@@ -13,6 +13,7 @@ import dev.trackrecord.ledger.store.Checkpointer;
 import dev.trackrecord.ledger.store.EventConflictException;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
+import dev.trackrecord.ledger.store.SettableClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,9 +22,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -134,7 +132,7 @@ public final class ShardedNode implements AutoCloseable {
     public static final class Shard implements AutoCloseable {
         private final int number;
         private final Ledger ledger;
-        private final RecordClock clock;
+        private final SettableClock clock;
         private final SubmissionValidator validator;
         private final ReputationIndex reputation;
         private final Checkpointer checkpointer;
@@ -151,7 +149,7 @@ public final class ShardedNode implements AutoCloseable {
                 });
         private volatile long nextOffset;
 
-        private Shard(int number, Ledger ledger, RecordClock clock, ReputationIndex reputation,
+        private Shard(int number, Ledger ledger, SettableClock clock, ReputationIndex reputation,
                       Checkpointer checkpointer, CheckpointPublisher publisher, String verifierKey, Path offsetFile,
                       long nextOffset) {
             this.number = number;
@@ -200,30 +198,6 @@ public final class ShardedNode implements AutoCloseable {
         }
     }
 
-    /** A clock that reads the timestamp of the record being applied. */
-    private static final class RecordClock extends Clock {
-        private volatile long millis;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("a record clock is always UTC");
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
 
     private ShardedNode(Options options) {
         this.options = options;
@@ -524,7 +498,7 @@ public final class ShardedNode implements AutoCloseable {
 
     /** Applies one record: appends its entries with the record's time and source, or dead-letters it. */
     private void apply(Shard shard, ConsumerRecord<byte[], byte[]> record, Map<String, Long> touched) {
-        shard.clock.millis = record.timestamp();
+        shard.clock.set(record.timestamp());
         String reason;
         RuntimeException failure;
         try {
@@ -601,7 +575,7 @@ public final class ShardedNode implements AutoCloseable {
     private Shard open(int n) {
         Path dir = options.dataDir().resolve("shard-" + n);
         String origin = Shards.origin(options.origin(), n);
-        RecordClock clock = new RecordClock(); // the ledger's ts and validation's "now" alike
+        SettableClock clock = new SettableClock(); // the ledger's ts and validation's "now" alike
         Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, origin).withClock(clock));
         try {
             Path offsetFile = dir.resolve("sequence-offset");

@@ -16,6 +16,7 @@ import dev.trackrecord.ledger.note.NoteVerifier;
 import dev.trackrecord.ledger.store.Appended;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
+import dev.trackrecord.ledger.store.SettableClock;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -27,8 +28,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -303,6 +302,7 @@ public final class Backup {
 
     /** Appends the backed-up entries to a new ledger, in groups that share ts and source. */
     private static final class Restorer implements AutoCloseable {
+        /** The ledger's clock while restoring: the ts of the group being appended. */
         private final SettableClock clock = new SettableClock();
         private final Ledger ledger;
         private final List<Submission> group = new ArrayList<>();
@@ -337,7 +337,7 @@ public final class Backup {
             if (group.isEmpty()) {
                 return;
             }
-            clock.millis = groupTs.toEpochMilli();
+            clock.set(groupTs.toEpochMilli());
             long first = ledger.size();
             List<Appended> done;
             try {
@@ -374,30 +374,6 @@ public final class Backup {
         }
     }
 
-    /** The ledger's clock while restoring: the ts of the group being appended. */
-    private static final class SettableClock extends Clock {
-        volatile long millis;
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-
-        @Override
-        public long millis() {
-            return millis;
-        }
-
-        @Override
-        public Instant instant() {
-            return Instant.ofEpochMilli(millis);
-        }
-    }
 
     private static long treeSizeOf(String note) {
         String[] lines = note.split("\n", 3);
