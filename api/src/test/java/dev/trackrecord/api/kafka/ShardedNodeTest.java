@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.trackrecord.api.Settings;
+import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
 import java.nio.file.Path;
@@ -80,8 +81,9 @@ class ShardedNodeTest {
             } finally {
                 a.close(); // stops mid-load: leaves the group between two records
             }
+            // Every shard's log starts with the default policy, then holds its share of the messages.
             assertThat(await(Duration.ofSeconds(90), () -> b.assignedShards().size() == SHARDS
-                    && acknowledged.size() + failed.get() == MESSAGES && total(b) == MESSAGES))
+                    && acknowledged.size() + failed.get() == MESSAGES && total(b) == MESSAGES + SHARDS))
                     .as("b took over every shard and applied everything").isTrue();
             assertThat(failed.get()).isZero();
 
@@ -89,7 +91,10 @@ class ShardedNodeTest {
             for (int n = 0; n < SHARDS; n++) {
                 Ledger ledger = b.ledger(n).orElseThrow();
                 assertThat(ledger.origin()).isEqualTo(Settings.DEFAULT_ORIGIN + "/shard-" + n);
-                for (long seq = 0; seq < ledger.size(); seq++) {
+                JsonNode policy = KafkaIngestTest.json(ledger.entry(0).orElseThrow());
+                assertThat(policy.path("kind").asText()).isEqualTo("policy.published");
+                assertThat(policy.path("contractor").asText()).isEqualTo(SubmissionValidator.SYSTEM_CONTRACTOR);
+                for (long seq = 1; seq < ledger.size(); seq++) {
                     JsonNode entry = KafkaIngestTest.json(ledger.entry(seq).orElseThrow());
                     assertThat(Shards.shardOf(entry.path("contractor").asText(), SHARDS)).isEqualTo(n);
                     ids.add(entry.path("event_id").asText());
