@@ -94,6 +94,16 @@ class BenchCommandTest {
             }
         }
         assertThat(row(text, "| durable append, in process, batches of 1,000, 16 in flight |")[6]).matches("[0-9.]+×");
+        boolean restAppends = !row(text, "| durable append, REST, single entries, 64 connections |")[1]
+                .startsWith("not measured");
+        if (restAppends && Files.isDirectory(Path.of("/proc/self/task"))) {
+            assertThat(text).containsPattern("\\*\\*[0-9.]+%\\*\\* of the service's CPU \\(target: under 10%\\)");
+            for (String threads : List.of("scoring (reputation-follower)", "ledger writer", "the whole service")) {
+                String[] cells = row(text, "| " + threads + " |");
+                assertThat(cells[1]).as(threads).matches("[0-9.]+ µs");
+                assertThat(cells[2]).as(threads).matches("[0-9.]+%");
+            }
+        }
         for (String limit : List.of("| SHA-256 leaf hash of an entry, one core |",
                 "| fsync rate of the data directory's disk (4 KiB appends, each forced) |",
                 "| sequential write bandwidth (1 MiB blocks, forced every 8 MiB) |",

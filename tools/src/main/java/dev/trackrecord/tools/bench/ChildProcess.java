@@ -62,6 +62,10 @@ final class ChildProcess implements AutoCloseable {
         throw new IOException("did not answer " + path + " within " + timeoutMillis + " ms: " + tail());
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     String url() {
         return "http://127.0.0.1:" + port;
     }

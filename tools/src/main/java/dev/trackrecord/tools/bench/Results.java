@@ -31,6 +31,11 @@ public final class Results {
     int scoringRounds;
     /** 1 - with / without scoring, per round. */
     List<Double> scoringCosts = List.of();
+    /**
+     * Microseconds of the service's CPU per REST single-entry append, by thread group
+     * ({@link ThreadCpu}), with the process's total under {@link ThreadCpu#TOTAL}; empty when not read.
+     */
+    Map<String, Double> appendCpu = Map.of();
     /** Score lookup / plain endpoint throughput, per alternating round. */
     List<Double> lookupShares = List.of();
     double entryBytes;

@@ -213,8 +213,13 @@ public final class Suite {
             // The append path (validation, the writer, the follower) is compiled only once appends
             // come: a quarter of a run left the JIT still at work in the measured part.
             warmUp(wrk, service.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "warm"), o.seconds() / 2);
-            r.trackrecord.put("rest.append.single", wrk.run(service.url(), "append.lua", 64, o.seconds(), 1, "entries/s",
-                    Map.of("TOKEN", ingest, "RUN", "single")));
+            ThreadCpu.Snapshot before = ThreadCpu.available() ? ThreadCpu.of(service.pid()) : null;
+            Figure single = wrk.run(service.url(), "append.lua", 64, o.seconds(), 1, "entries/s",
+                    Map.of("TOKEN", ingest, "RUN", "single"));
+            r.trackrecord.put("rest.append.single", single);
+            if (before != null && single.measured()) {
+                r.appendCpu = before.microsPer(ThreadCpu.of(service.pid()), Math.round(single.value() * o.seconds()));
+            }
             if (warm > 0) {
                 wrk.run(service.url(), "batch.lua", 16, warm, 1000, "", Map.of("TOKEN", ingest, "RUN", "warm-batch",
                         "BATCH", "1000"));
