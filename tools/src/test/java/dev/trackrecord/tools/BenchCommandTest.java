@@ -106,6 +106,7 @@ class BenchCommandTest {
         }
         for (String limit : List.of("| SHA-256 leaf hash of an entry, one core |",
                 "| fsync rate of the data directory's disk (4 KiB appends, each forced) |",
+                "| fsync rate, 4 KiB each forced, overwriting zeros written ahead (as the segment log writes) |",
                 "| sequential write bandwidth (1 MiB blocks, forced every 8 MiB) |",
                 "| plain Helidon SE JSON endpoint (no auth check, no ledger; sent the same bearer token), 64 connections |")) {
             assertThat(row(text, limit)[1]).as(limit).matches(CELL);

@@ -28,17 +28,30 @@ import java.util.stream.Stream;
  * re-applying them reproduces the bytes on disk) and {@linkplain #cutAt cuts} the log after the
  * last whole batch.
  *
+ * <p>Zeros ahead: when an append grows the current segment, {@value #ZEROS_AHEAD} bytes of zeros
+ * are written after it, and later appends overwrite them in place. Forcing an overwrite in place
+ * need not record a new file length, so those syncs skip a journal commit of the file system
+ * (docs/storage.md, "Zeros ahead"). Zeros are never read as a record: a chunk starts with its
+ * marker and is checked by its CRC. A segment the writer leaves behind is cut to its records, and
+ * opening the log cuts the zeros after the last whole batch, as it cuts a batch a crash tore.
+ *
  * <p>A position is {@code segment << 40 | offset}. One writer thread appends; any thread reads.
  */
 final class SegmentLog implements AutoCloseable {
     static final long MAX_SEGMENT_BYTES = 1L << 30;
     private static final Pattern NAME = Pattern.compile("seg-(\\d{6})\\.dat");
+    static final int ZEROS_AHEAD = 1 << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZEROS_AHEAD).asReadOnlyBuffer();
 
     private final Path dir;
+    private final long maxSegmentBytes;
+    private final boolean writable;
     private final List<FileChannel> channels = new ArrayList<>();
     private volatile FileChannel[] readers = new FileChannel[0];
     private int current;
     private long end;
+    /** Length of the current segment's file: its records, then zeros written ahead of them. */
+    private long fileLength;
     /** Segments written since the last sync, which the next sync must force. */
     private int unsyncedFrom;
     /** While set, appends compare their bytes with those on disk instead of writing them. */
@@ -54,8 +67,10 @@ final class SegmentLog implements AutoCloseable {
         }
     }
 
-    private SegmentLog(Path dir) {
+    private SegmentLog(Path dir, long maxSegmentBytes, boolean writable) {
         this.dir = dir;
+        this.maxSegmentBytes = maxSegmentBytes;
+        this.writable = writable;
     }
 
     /**
@@ -63,7 +78,12 @@ final class SegmentLog implements AutoCloseable {
      * Bytes beyond it are kept for the ledger to read back; nothing is cut until {@link #cutAt}.
      */
     static SegmentLog open(Path dir, long committedEnd) throws IOException {
-        return open(dir, committedEnd, true);
+        return open(dir, committedEnd, true, MAX_SEGMENT_BYTES);
+    }
+
+    /** As {@link #open(Path, long)}, moving on to a new segment after {@code maxSegmentBytes} (tests). */
+    static SegmentLog open(Path dir, long committedEnd, long maxSegmentBytes) throws IOException {
+        return open(dir, committedEnd, true, maxSegmentBytes);
     }
 
     /**
@@ -71,14 +91,15 @@ final class SegmentLog implements AutoCloseable {
      * shorter than what was committed is still refused.
      */
     static SegmentLog openForReading(Path dir, long committedEnd) throws IOException {
-        return open(dir, committedEnd, false);
+        return open(dir, committedEnd, false, MAX_SEGMENT_BYTES);
     }
 
-    private static SegmentLog open(Path dir, long committedEnd, boolean writable) throws IOException {
+    private static SegmentLog open(Path dir, long committedEnd, boolean writable, long maxSegmentBytes)
+            throws IOException {
         if (writable) {
             Files.createDirectories(dir);
         }
-        SegmentLog log = new SegmentLog(dir);
+        SegmentLog log = new SegmentLog(dir, maxSegmentBytes, writable);
         int lastSegment = segmentOf(committedEnd);
         long lastOffset = offsetOf(committedEnd);
         int lastOnDisk = lastSegment;
@@ -109,6 +130,7 @@ final class SegmentLog implements AutoCloseable {
         log.readers = log.channels.toArray(FileChannel[]::new);
         log.current = lastSegment;
         log.end = lastOffset;
+        log.fileLength = lastSegment < log.channels.size() ? log.channels.get(lastSegment).size() : 0;
         log.unsyncedFrom = lastSegment;
         return log;
     }
@@ -178,6 +200,7 @@ final class SegmentLog implements AutoCloseable {
         readers = channels.toArray(FileChannel[]::new);
         current = segment;
         end = offset;
+        fileLength = ch.size();
         unsyncedFrom = segment;
     }
 
@@ -213,9 +236,17 @@ final class SegmentLog implements AutoCloseable {
     }
 
     private void moveOnIfFull(long length) throws IOException {
-        if (end > 0 && end + length > MAX_SEGMENT_BYTES) {
+        if (end > 0 && end + length > maxSegmentBytes) {
+            if (!verifying) {
+                // The segment left behind ends with its last record, zeros ahead cut off, before
+                // anything is written to the next one: what follows a segment's records is the next.
+                FileChannel done = channels.get(current);
+                done.truncate(end);
+                done.force(true);
+            }
             current++;
             end = 0;
+            fileLength = 0;
             if (verifying) {
                 if (current >= channels.size()) {
                     throw new Mismatch(position(current, 0), "segment " + current + " is missing");
@@ -250,7 +281,22 @@ final class SegmentLog implements AutoCloseable {
             at += ch.write(buf, at);
         }
         end = at;
+        if (end > fileLength) {
+            zerosAhead(ch);
+        }
         return pos;
+    }
+
+    /** Writes zeros after {@link #end}, up to {@link #ZEROS_AHEAD} bytes and never past the segment's size. */
+    private void zerosAhead(FileChannel ch) throws IOException {
+        long stop = Math.min(end + ZEROS_AHEAD, Math.max(end, maxSegmentBytes));
+        long at = end;
+        while (at < stop) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), stop - at));
+            at += ch.write(zeros, at);
+        }
+        fileLength = at;
     }
 
     /** Forces everything appended so far to stable storage. */
@@ -296,8 +342,16 @@ final class SegmentLog implements AutoCloseable {
         }
     }
 
+    /** Cuts off the zeros ahead of the last record, so that a closed log's files end with their records. */
     @Override
     public void close() {
+        if (writable && !verifying && current < channels.size() && fileLength > end) {
+            try {
+                channels.get(current).truncate(end);
+            } catch (IOException e) {
+                // The next open cuts them.
+            }
+        }
         for (FileChannel ch : channels) {
             try {
                 ch.close();

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.entry.Submission;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -80,12 +83,37 @@ class UnrecordedTailTest {
         }
     }
 
+    /** How a crash leaves the last record of the segment log torn. */
+    enum Tear {
+        /** Its last bytes never reached the disk, and the zeros written ahead of it are still there. */
+        ZEROED,
+        /** The file ends inside it. */
+        CUT
+    }
+
     @Test
-    void open_cutsOffABatchWhoseChunkWasCutShort() throws Exception {
+    void anOpenLog_hasZerosWrittenAheadOfItsRecords_andAClosedOneDoesNot() throws Exception {
+        List<byte[]> roots = new ArrayList<>();
+        Path copy = crashCopyAfter(300, 30, roots);
+        Path segment = copy.resolve("segments/seg-000000.dat");
+        long records = recordsEnd(segment);
+
+        assertThat(Files.size(segment)).isGreaterThan(records).isLessThanOrEqualTo(records + SegmentLog.ZEROS_AHEAD);
+        try (Ledger ledger = Ledger.open(options(copy))) {
+            assertThat(ledger.size()).isEqualTo(300);
+            ledger.append(batch(300, 310), "loader").join();
+        }
+        assertThat(Files.size(segment)).isEqualTo(recordsEnd(segment)).isGreaterThan(records);
+        assertThat(Fsck.check(copy).problem()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Tear.class)
+    void open_cutsOffABatchWhoseChunkWasCutShort(Tear tear) throws Exception {
         List<byte[]> roots = new ArrayList<>();
         Path copy = crashCopyAfter(300, 30, roots);
         // The last batch (seqs 270..299) completes no tile, so its chunk is the last record.
-        chopLastSegment(copy, 40);
+        tearLastRecord(copy, 40, tear);
 
         try (Ledger ledger = Ledger.open(options(copy))) {
             assertThat(ledger.size()).isEqualTo(270);
@@ -98,13 +126,14 @@ class UnrecordedTailTest {
         assertThat(Fsck.check(copy).problem()).isEmpty();
     }
 
-    @Test
-    void open_cutsOffABatchWhoseTreeTilesWereCutShort() throws Exception {
+    @ParameterizedTest
+    @EnumSource(Tear.class)
+    void open_cutsOffABatchWhoseTreeTilesWereCutShort(Tear tear) throws Exception {
         List<byte[]> roots = new ArrayList<>();
         // The last batch (448..511) fills the second tile of leaves and the first of level 1: its
         // chunk is whole, the tiles written after it are not.
         Path copy = crashCopyAfter(512, 64, roots);
-        chopLastSegment(copy, 100);
+        tearLastRecord(copy, 100, tear);
 
         try (Ledger ledger = Ledger.open(options(copy))) {
             assertThat(ledger.size()).isEqualTo(448);
@@ -139,13 +168,27 @@ class UnrecordedTailTest {
         }
     }
 
-    private static void chopLastSegment(Path data, int bytes) throws IOException {
+    private static void tearLastRecord(Path data, int bytes, Tear tear) throws IOException {
         Path last;
         try (Stream<Path> files = Files.list(data.resolve("segments"))) {
             last = files.sorted().reduce((a, b) -> b).orElseThrow();
         }
+        long end = recordsEnd(last);
         try (FileChannel ch = FileChannel.open(last, StandardOpenOption.WRITE)) {
-            ch.truncate(ch.size() - bytes);
+            switch (tear) {
+                case ZEROED -> ch.write(ByteBuffer.allocate(bytes), end - bytes);
+                case CUT -> ch.truncate(end - bytes);
+            }
         }
+    }
+
+    /** Where the records of a segment end: after its last byte that is not zero. */
+    private static long recordsEnd(Path segment) throws IOException {
+        byte[] bytes = Files.readAllBytes(segment);
+        int end = bytes.length;
+        while (end > 0 && bytes[end - 1] == 0) {
+            end--;
+        }
+        return end;
     }
 }

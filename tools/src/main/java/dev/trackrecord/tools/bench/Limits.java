@@ -106,19 +106,44 @@ final class Limits {
 
     /** Forced 4 KiB appends to a file in {@code dir} for {@code millis}: forces/s with latency. */
     static Figure fsyncRate(Path dir, long millis) throws IOException {
+        return fsyncRate(dir, millis, false);
+    }
+
+    /**
+     * As {@link #fsyncRate(Path, long)}, but each 4 KiB block overwrites zeros written (and forced)
+     * ahead of time, in turn through a 16 MiB file, as the segment log writes: a sync that need
+     * not record a new file length.
+     */
+    static Figure fsyncRateInPlace(Path dir, long millis) throws IOException {
+        return fsyncRate(dir, millis, true);
+    }
+
+    private static Figure fsyncRate(Path dir, long millis, boolean inPlace) throws IOException {
         Path file = dir.resolve("fsync-probe");
         Histogram h = new Histogram(3);
         long n = 0;
+        long span = 16 << 20;
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                 StandardOpenOption.WRITE)) {
             ByteBuffer block = ByteBuffer.allocateDirect(4096);
+            if (inPlace) {
+                for (long at = 0; at < span; at += block.capacity()) {
+                    block.clear();
+                    ch.write(block, at);
+                }
+                ch.force(true);
+            }
             long t0 = System.nanoTime();
             long end = t0 + millis * 1_000_000L;
             long now = t0;
             while (now < end) {
                 block.clear();
                 long s = System.nanoTime();
-                ch.write(block);
+                if (inPlace) {
+                    ch.write(block, n * block.capacity() % span);
+                } else {
+                    ch.write(block);
+                }
                 ch.force(false);
                 now = System.nanoTime();
                 h.recordValue((now - s) / 1000);

@@ -128,6 +128,7 @@ public final class Suite {
         r.limits.put("hash", Figure.of(1e9 / hash, "entries/s"));
         r.limits.put("cpu", Figure.of(1e9 / (encode + hash), "entries/s"));
         r.limits.put("fsync", Limits.fsyncRate(o.scratch(), o.limitMillis()));
+        r.limits.put("fsync.inPlace", Limits.fsyncRateInPlace(o.scratch(), o.limitMillis()));
         r.limits.put("write", Limits.sequentialWrite(o.scratch(), o.writeMib()));
     }
 
