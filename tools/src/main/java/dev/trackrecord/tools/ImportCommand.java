@@ -8,7 +8,7 @@ import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.entry.Violation;
 import dev.trackrecord.ledger.store.Appended;
-import dev.trackrecord.ledger.store.EventConflictException;
+import dev.trackrecord.ledger.store.LogConflictException;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
 import java.io.BufferedReader;
@@ -147,7 +147,8 @@ final class ImportCommand implements Callable<Integer> {
         if (r.conflict() == null) {
             count(r.appended());
         } else {
-            // One event_id clashed, so the ledger took none of the batch: send them one by one.
+            // An event_id or a dispute did not fit the log, so the ledger took none of the batch: send
+            // them one by one.
             for (int i = 0; i < pending.size(); i++) {
                 Result one = sink.append(List.of(pending.get(i)), List.of(raw.get(i)));
                 if (one.conflict() != null) {
@@ -227,7 +228,7 @@ final class ImportCommand implements Callable<Integer> {
                 List<Appended> acks = ledger.append(subs, source).join();
                 return new Result(acks.stream().map(Appended::duplicate).toList(), null);
             } catch (CompletionException e) {
-                if (e.getCause() instanceof EventConflictException c) {
+                if (e.getCause() instanceof LogConflictException c) {
                     return new Result(List.of(), c.getMessage());
                 }
                 throw e;

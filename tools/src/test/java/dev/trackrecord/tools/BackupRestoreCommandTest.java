@@ -89,6 +89,33 @@ class BackupRestoreCommandTest {
     }
 
     @Test
+    void restore_aLogWrittenBeforeTheDisputeRules_reproducesItAsItIs() throws Exception {
+        // Logs written before the ledger checked disputes may hold a resolution naming an audit.
+        Path data = tmp.resolve("old");
+        DataDirectory dir = new DataDirectory(data);
+        NoteSigner signer = dir.loadOrCreateCheckpointSigner(ORIGIN);
+        SubmissionValidator validator = new SubmissionValidator(CLOCK);
+        Path old = tmp.resolve("old.zip");
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(data, ORIGIN).withClock(CLOCK)
+                .withDisputeChecks(false));
+             Checkpointer checkpointer = new Checkpointer(ledger, signer, Duration.ofHours(1))) {
+            ledger.append(List.of(validator.parse("""
+                    {"kind":"dispute.resolved","contractor":"c-1","event_id":"r-1","body":{
+                    "occurred_at":"2026-11-02T10:00:00Z","dispute_seq":1,"target_seq":0,"resolution":"upheld",
+                    "reason_code":"checked"}}""".getBytes(StandardCharsets.UTF_8))), "qa").join();
+            checkpointer.checkpointNow();
+            try (OutputStream os = Files.newOutputStream(old)) {
+                Backup.write(ledger, dir, os, CLOCK);
+            }
+        }
+
+        int code = run("restore", old.toString(), "--data", tmp.resolve("restored").toString());
+
+        assertThat(code).as(err).isEqualTo(0);
+        assertThat(out).contains("fsck OK: 1 entries");
+    }
+
+    @Test
     void restore_intoADirectoryWithALog_isAUsageError() {
         assertThat(run("restore", backup.toString(), "--data", tmp.resolve("data").toString())).isEqualTo(2);
         assertThat(err).contains("already holds a log");

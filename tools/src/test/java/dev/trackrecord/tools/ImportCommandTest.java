@@ -78,6 +78,31 @@ class ImportCommandTest {
     }
 
     @Test
+    void import_disputes_keepTheLogsRules_andARefusedOneIsReportedWithItsLine() throws Exception {
+        List<String> lines = List.of(
+                audit("d-1", "c-1", "2000"),                                         // seq 0
+                audit("d-2", "c-1", "3000"),                                         // seq 1
+                dispute("resolved", "d-3", "\"dispute_seq\":1,\"target_seq\":0"), // names an audit
+                dispute("opened", "d-4", "\"target_seq\":0"),                        // seq 2
+                dispute("resolved", "d-5", "\"dispute_seq\":2,\"target_seq\":0")); // seq 3
+        Path file = tmp.resolve("disputes.jsonl");
+        Files.write(file, lines);
+
+        int code = run("import", file.toString(), "--data", data.toString());
+
+        assertThat(code).isEqualTo(1);
+        assertThat(out).contains("4 appended, 0 already present, 1 refused")
+                .contains("line 3: $.body.dispute_seq: entry 1 (audit.result) is not a dispute.opened");
+    }
+
+    private static String dispute(String what, String eventId, String seqs) {
+        return "{\"kind\":\"dispute." + what + "\",\"contractor\":\"c-1\",\"event_id\":\"" + eventId
+                + "\",\"body\":{\"occurred_at\":\"2025-03-02T10:00:00Z\"," + seqs
+                + (what.equals("opened") ? ",\"reason_code\":\"other\",\"reason\":\"r\"}}"
+                : ",\"resolution\":\"upheld\",\"reason_code\":\"checked\"}}");
+    }
+
+    @Test
     void import_usageErrors_exitTwoNamingTheOption() throws Exception {
         Path file = tmp.resolve("x.jsonl");
         Files.writeString(file, "");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Violation;
+import dev.trackrecord.ledger.store.DisputeConflictException;
 import dev.trackrecord.ledger.store.EventConflictException;
 import dev.trackrecord.ledger.store.LedgerBusyException;
 import dev.trackrecord.ledger.store.StorageFailedException;
@@ -40,6 +41,8 @@ final class Problems {
         routing.error(EventConflictException.class, (req, res, e) -> write(res, new ProblemException(409,
                 "event-conflict", "Event id already used", e.getMessage(),
                 List.of(new Violation("event_id", "already used by a different entry")), Map.of())));
+        routing.error(DisputeConflictException.class, (req, res, e) -> write(res, new ProblemException(409,
+                "dispute-conflict", "Dispute does not fit the log", e.getMessage(), e.violations(), Map.of())));
         routing.error(LedgerBusyException.class, (req, res, e) -> write(res, new ProblemException(503,
                 "busy", "Ledger busy", e.getMessage(), List.of(), Map.of("Retry-After", "1"))));
         routing.error(StorageFailedException.class, (req, res, e) -> {

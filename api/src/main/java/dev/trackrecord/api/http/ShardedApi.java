@@ -13,7 +13,7 @@ import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.store.Appended;
-import dev.trackrecord.ledger.store.EventConflictException;
+import dev.trackrecord.ledger.store.LogConflictException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
@@ -355,7 +355,7 @@ public final class ShardedApi {
     /** Why shard {@code n}'s part failed, as the problem the caller gets. */
     private static RuntimeException failure(int n, Throwable cause) {
         Throwable c = cause instanceof CompletionException ce && ce.getCause() != null ? ce.getCause() : cause;
-        if (c instanceof EventConflictException conflict) {
+        if (c instanceof LogConflictException conflict) {
             return conflict;
         }
         if (c instanceof EntryRejectedException rejected) {

@@ -4,7 +4,7 @@ import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.store.Appended;
-import dev.trackrecord.ledger.store.EventConflictException;
+import dev.trackrecord.ledger.store.LogConflictException;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerBusyException;
 import java.nio.charset.StandardCharsets;
@@ -140,7 +140,7 @@ final class KafkaIngest implements Runnable {
             try {
                 results = p.result().join();
             } catch (CompletionException e) {
-                if (e.getCause() instanceof EventConflictException conflict) {
+                if (e.getCause() instanceof LogConflictException conflict) {
                     dlq.add(deadLetter(p.record(), conflict.getMessage()));
                     continue;
                 }

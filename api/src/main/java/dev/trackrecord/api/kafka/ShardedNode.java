@@ -10,7 +10,7 @@ import dev.trackrecord.ledger.reputation.Policy;
 import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.store.Appended;
 import dev.trackrecord.ledger.store.Checkpointer;
-import dev.trackrecord.ledger.store.EventConflictException;
+import dev.trackrecord.ledger.store.LogConflictException;
 import dev.trackrecord.ledger.store.Ledger;
 import dev.trackrecord.ledger.store.LedgerOptions;
 import dev.trackrecord.ledger.store.SettableClock;
@@ -319,7 +319,7 @@ public final class ShardedNode implements AutoCloseable {
      * Produces an append request (an entry or {@code {"entries":[...]}}, every entry of shard
      * {@code shard}) and completes with its results once this node has applied it, or with
      * {@link ShardMovedException} if this node does not hold the shard now or loses it meanwhile,
-     * {@link dev.trackrecord.ledger.store.EventConflictException} or
+     * {@link LogConflictException} (an event_id or dispute that does not fit the shard's log) or
      * {@link dev.trackrecord.ledger.entry.EntryRejectedException} (wrapped in a
      * {@link CompletionException}) if the record was dead-lettered.
      */
@@ -519,7 +519,7 @@ public final class ShardedNode implements AutoCloseable {
             reason = e.getMessage();
             failure = new CompletionException(e);
         } catch (CompletionException e) {
-            if (!(e.getCause() instanceof EventConflictException conflict)) {
+            if (!(e.getCause() instanceof LogConflictException conflict)) {
                 throw e;
             }
             reason = conflict.getMessage();

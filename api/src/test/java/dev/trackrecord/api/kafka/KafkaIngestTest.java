@@ -83,23 +83,29 @@ class KafkaIngestTest {
         send(producer, Topics.EVENTS, "c-1", audit("c-1", "ingest-1", 7000)); // a resend: nothing new
         RecordMetadata conflict = send(producer, Topics.EVENTS, "c-1", audit("c-1", "ingest-1", 100));
         RecordMetadata empty = send(producer, Topics.EVENTS, "c-1", null);
+        RecordMetadata badDispute = send(producer, Topics.EVENTS, "c-1", """
+                {"kind":"dispute.opened","contractor":"c-1","event_id":"ingest-dispute","body":{
+                "occurred_at":"2026-03-16T10:00:00Z","target_seq":1000000,"reason_code":"other","reason":"r"}}""");
         RecordMetadata last = send(producer, Topics.EVENTS, "c-3", audit("c-3", "ingest-4", 5000));
 
         assertThat(await(WAIT, () -> server.ledger().size() == before + 4)).as("4 entries appended").isTrue();
 
-        List<ConsumerRecord<byte[], byte[]>> dlq = readAll(BROKER.bootstrap(), Topics.EVENTS_DLQ, 4, WAIT);
-        assertThat(dlq).hasSize(4);
+        List<ConsumerRecord<byte[], byte[]>> dlq = readAll(BROKER.bootstrap(), Topics.EVENTS_DLQ, 5, WAIT);
+        assertThat(dlq).hasSize(5);
         Map<Long, ConsumerRecord<byte[], byte[]>> byOffset = new HashMap<>();
         for (var r : dlq) {
             assertThat(header(r, Topics.TOPIC_HEADER)).isEqualTo(Topics.EVENTS);
             assertThat(header(r, Topics.PARTITION_HEADER)).isEqualTo("0");
             byOffset.put(Long.parseLong(header(r, Topics.OFFSET_HEADER)), r);
         }
-        assertThat(byOffset).containsOnlyKeys(badJson.offset(), badScore.offset(), conflict.offset(), empty.offset());
+        assertThat(byOffset).containsOnlyKeys(badJson.offset(), badScore.offset(), conflict.offset(), empty.offset(),
+                badDispute.offset());
         assertThat(header(byOffset.get(badJson.offset()), Topics.ERROR_HEADER)).startsWith("rejected: $");
         assertThat(header(byOffset.get(badScore.offset()), Topics.ERROR_HEADER)).contains("$.body.score_bp");
         assertThat(header(byOffset.get(conflict.offset()), Topics.ERROR_HEADER))
                 .contains("event_id 'ingest-1'").contains("different");
+        assertThat(header(byOffset.get(badDispute.offset()), Topics.ERROR_HEADER))
+                .startsWith("$.body.target_seq: names entry 1000000, which the log does not hold yet");
         assertThat(text(byOffset.get(badScore.offset()).value())).isEqualTo(audit("c-1", "ingest-bad", 20_000));
         assertThat(text(byOffset.get(badScore.offset()).key())).isEqualTo("c-1");
 

@@ -28,7 +28,8 @@ import java.util.TreeMap;
  *   <li>contractor {@code _system} for {@code policy.published} and for nothing else.</li>
  *   <li>the body's canonical form at most {@link #MAX_BODY_BYTES} bytes.</li>
  *   <li>{@code credential.issued}: {@code valid_until} after {@code valid_from};
- *       {@code dispute.resolved}: {@code dispute_seq} after {@code target_seq}.</li>
+ *       {@code dispute.resolved}: {@code dispute_seq} after {@code target_seq}. What a dispute
+ *       must keep with the entries before it, the ledger's writer checks ({@link DisputeRules}).</li>
  *   <li>{@code personal}: only the fields {@link PersonalFields} allows for the kind, and only
  *       when the validator accepts personal data at all (the service's REST append, which seals it
  *       into its vault); {@code contractor.profile} requires it. {@code body.personal} is written

@@ -111,8 +111,9 @@ final class ContractorState {
     /**
      * Whether a resolution named an entry to come, or another resolution. A replay from a
      * checkpoint assumes neither (see {@link #checkpointBefore}): then every resolution applied
-     * sets whether its target is voided, whichever way the state was built. The validator allows
-     * both, so such a contractor is always rebuilt from the first entry.
+     * sets whether its target is voided, whichever way the state was built. The ledger refuses
+     * both now ({@link dev.trackrecord.ledger.entry.DisputeRules}), but logs written before may
+     * hold them, so such a contractor is always rebuilt from the first entry.
      */
     private boolean tangledDisputes;
     /** The seqs of the contractor's resolutions, ascending, in {@code resolutionSeqs[0, resolutions)}. */

@@ -45,6 +45,15 @@ final class ContractorIndex {
             return c == 0 ? -1 : seqs[c - 1];
         }
 
+        /** The seqs after {@code seq}, oldest first. */
+        long[] after(long seq) {
+            int c = count;
+            long[] s = seqs;
+            int i = Arrays.binarySearch(s, 0, c, seq);
+            int from = i >= 0 ? i + 1 : -i - 1;
+            return Arrays.copyOfRange(s, from, c);
+        }
+
         /** A snapshot of the seqs below {@code limitSeq}. */
         long[] below(long limitSeq) {
             int c = count;

@@ -4,7 +4,7 @@ package dev.trackrecord.ledger.store;
  * An event_id that is already in the log (or earlier in the same request) was submitted with a
  * different kind, contractor or body. Idempotent retries must resend the same entry.
  */
-public final class EventConflictException extends RuntimeException {
+public final class EventConflictException extends LogConflictException {
     private final String eventId;
     private final long existingSeq;
 

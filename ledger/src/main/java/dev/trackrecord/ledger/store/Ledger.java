@@ -1,15 +1,21 @@
 package dev.trackrecord.ledger.store;
 
 import dev.trackrecord.ledger.DataDirectory;
+import dev.trackrecord.ledger.entry.DisputeResolved;
+import dev.trackrecord.ledger.entry.DisputeRules;
 import dev.trackrecord.ledger.entry.Entry;
+import dev.trackrecord.ledger.entry.EntryBody;
+import dev.trackrecord.ledger.entry.EntryKind;
 import dev.trackrecord.ledger.entry.InvalidEntryException;
 import dev.trackrecord.ledger.entry.Submission;
+import dev.trackrecord.ledger.entry.Violation;
 import dev.trackrecord.ledger.json.CanonicalWriter;
 import dev.trackrecord.ledger.merkle.CompactRange;
 import dev.trackrecord.ledger.merkle.Proofs;
 import dev.trackrecord.ledger.merkle.Rfc9162;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -120,8 +127,9 @@ public final class Ledger implements AutoCloseable {
 
     /**
      * Appends {@code submissions} as one unit: either every one is appended (or found to be an
-     * identical resend of an earlier entry) or, when any event_id clashes with a different
-     * entry, none is and the future fails with {@link EventConflictException}. The future
+     * identical resend of an earlier entry) or none is, and the future fails with
+     * {@link EventConflictException} when any event_id clashes with a different entry, or with
+     * {@link DisputeConflictException} when a new dispute breaks {@link DisputeRules}. The future
      * completes once the batch holding them is on stable storage.
      *
      * @throws LedgerBusyException when the queue is full
@@ -433,9 +441,10 @@ public final class Ledger implements AutoCloseable {
                     }
                 }
             }
-            if (conflict != null) {
-                EventConflictException failure = conflict;
-                completions.add(() -> r.result().completeExceptionally(failure));
+            LogConflictException refused = conflict != null ? conflict
+                    : disputeConflict(subs, results, firstInRequest, firstSeq, size, fresh);
+            if (refused != null) {
+                completions.add(() -> r.result().completeExceptionally(refused));
                 continue;
             }
             for (int i = 0; i < results.length; i++) {
@@ -528,6 +537,116 @@ public final class Ledger implements AutoCloseable {
     private record Pending(long seq, byte[] leafHash, Submission submission) {
     }
 
+    /**
+     * What the new entries of one request break of {@link DisputeRules}, or null. They would be
+     * appended from seq {@code size} on, after this batch's entries {@code fresh} (from
+     * {@code firstSeq}); {@code results} marks resends, which are not new.
+     */
+    private DisputeConflictException disputeConflict(List<Submission> subs, Appended[] results,
+                                                     Map<String, Integer> firstInRequest, long firstSeq, long size,
+                                                     List<Submission> fresh) {
+        if (!options.checkDisputes() || subs.stream().noneMatch(Ledger::isDispute)) {
+            return null;
+        }
+        List<Submission> ahead = new ArrayList<>();
+        WriterHistory history = new WriterHistory(firstSeq, size, fresh, ahead);
+        List<Violation> violations = new ArrayList<>();
+        for (int i = 0; i < subs.size(); i++) {
+            Submission s = subs.get(i);
+            if (results[i] != null || (firstInRequest != null && firstInRequest.get(s.eventId()) != i)) {
+                continue;
+            }
+            String path = subs.size() == 1 ? "$" : "$.entries[" + i + "]";
+            violations.addAll(DisputeRules.check(s, size + ahead.size(), history, path));
+            ahead.add(s);
+        }
+        return violations.isEmpty() ? null : new DisputeConflictException(violations);
+    }
+
+    private static boolean isDispute(Submission s) {
+        return s.kind() == EntryKind.DISPUTE_OPENED || s.kind() == EntryKind.DISPUTE_RESOLVED;
+    }
+
+    /** The kind member of a {@code dispute.resolved} entry's canonical bytes. */
+    private static final byte[] RESOLVED_KIND = ("\"kind\":\"" + EntryKind.DISPUTE_RESOLVED.wire() + "\"")
+            .getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The log as the writer sees it while sequencing a request: the stored entries below
+     * {@code firstSeq}, this batch's up to {@code size}, then the request's own new entries.
+     */
+    private final class WriterHistory implements DisputeRules.History {
+        private final long firstSeq;
+        private final long size;
+        private final List<Submission> fresh;
+        private final List<Submission> ahead;
+
+        WriterHistory(long firstSeq, long size, List<Submission> fresh, List<Submission> ahead) {
+            this.firstSeq = firstSeq;
+            this.size = size;
+            this.fresh = fresh;
+            this.ahead = ahead;
+        }
+
+        @Override
+        public DisputeRules.Logged entry(long seq) {
+            if (seq < firstSeq) {
+                Entry e = storedEntryParsed(seq);
+                return new DisputeRules.Logged(e.kind(), e.contractor(), e.decodeBody());
+            }
+            Submission s = unstored(seq);
+            return new DisputeRules.Logged(s.kind(), s.contractor(), s.body());
+        }
+
+        private Submission unstored(long seq) {
+            return seq < size ? fresh.get((int) (seq - firstSeq)) : ahead.get((int) (seq - size));
+        }
+
+        /**
+         * Reads the contractor's entries after the dispute: a resolution comes a handful of them
+         * later, and a stored entry is parsed only when its bytes name the resolution's kind.
+         */
+        @Override
+        public OptionalLong resolutionOf(long disputeSeq, String contractor) {
+            long[] later = contractors.get(contractor).map(cs -> cs.after(disputeSeq)).orElse(new long[0]);
+            for (long seq : later) {
+                if (seq < firstSeq) {
+                    byte[] bytes = storedBytes(seq);
+                    if (contains(bytes, RESOLVED_KIND)
+                            && resolves(storedEntryParsed(seq, bytes).decodeBody(), disputeSeq)) {
+                        return OptionalLong.of(seq);
+                    }
+                } else if (resolves(fresh.get((int) (seq - firstSeq)).body(), disputeSeq)) {
+                    return OptionalLong.of(seq);
+                }
+            }
+            for (int i = 0; i < ahead.size(); i++) {
+                Submission s = ahead.get(i);
+                if (s.contractor().equals(contractor) && resolves(s.body(), disputeSeq)) {
+                    return OptionalLong.of(size + i);
+                }
+            }
+            return OptionalLong.empty();
+        }
+
+        private static boolean resolves(EntryBody body, long disputeSeq) {
+            return body instanceof DisputeResolved r && r.disputeSeq() == disputeSeq;
+        }
+
+        private static boolean contains(byte[] bytes, byte[] part) {
+            outer:
+            for (int i = 0; i + part.length <= bytes.length; i++) {
+                for (int j = 0; j < part.length; j++) {
+                    if (bytes[i + j] != part[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+
     private record StoredEntry(String kind, String contractor, byte[] body, long tsMillis) {
     }
 
@@ -559,7 +678,14 @@ public final class Ledger implements AutoCloseable {
     }
 
     private Entry storedEntryParsed(long seq) {
-        byte[] bytes = chunkOf(root, chunkStarts, chunkCount, seq).entry(seq, segments);
+        return storedEntryParsed(seq, storedBytes(seq));
+    }
+
+    private byte[] storedBytes(long seq) {
+        return chunkOf(root, chunkStarts, chunkCount, seq).entry(seq, segments);
+    }
+
+    private static Entry storedEntryParsed(long seq, byte[] bytes) {
         try {
             return Entry.parse(bytes);
         } catch (InvalidEntryException e) {

@@ -14,9 +14,12 @@ import java.time.Duration;
  * @param maxBatchEntries  most entries one commit takes
  * @param recordInterval   how long acknowledged batches may wait for EclipseStore to record where
  *                         they are (a crash before that only means reading them back on open)
+ * @param checkDisputes    whether appends must keep {@link dev.trackrecord.ledger.entry.DisputeRules};
+ *                         false only to reproduce entries another ledger accepted already (a restore,
+ *                         which checks them against that ledger's signed checkpoints instead)
  */
 public record LedgerOptions(Path dataDir, String origin, Clock clock, int maxQueuedEntries, int maxBatchEntries,
-                            Duration recordInterval) {
+                            Duration recordInterval, boolean checkDisputes) {
     /** Half a second between EclipseStore commits while appends arrive. */
     public static final Duration DEFAULT_RECORD_INTERVAL = Duration.ofMillis(500);
 
@@ -33,7 +36,7 @@ public record LedgerOptions(Path dataDir, String origin, Clock clock, int maxQue
     }
 
     public LedgerOptions(Path dataDir, String origin, Clock clock, int maxQueuedEntries, int maxBatchEntries) {
-        this(dataDir, origin, clock, maxQueuedEntries, maxBatchEntries, DEFAULT_RECORD_INTERVAL);
+        this(dataDir, origin, clock, maxQueuedEntries, maxBatchEntries, DEFAULT_RECORD_INTERVAL, true);
     }
 
     public static LedgerOptions defaults(Path dataDir, String origin) {
@@ -41,10 +44,15 @@ public record LedgerOptions(Path dataDir, String origin, Clock clock, int maxQue
     }
 
     public LedgerOptions withClock(Clock c) {
-        return new LedgerOptions(dataDir, origin, c, maxQueuedEntries, maxBatchEntries, recordInterval);
+        return new LedgerOptions(dataDir, origin, c, maxQueuedEntries, maxBatchEntries, recordInterval, checkDisputes);
     }
 
     public LedgerOptions withRecordInterval(Duration interval) {
-        return new LedgerOptions(dataDir, origin, clock, maxQueuedEntries, maxBatchEntries, interval);
+        return new LedgerOptions(dataDir, origin, clock, maxQueuedEntries, maxBatchEntries, interval, checkDisputes);
+    }
+
+    /** These options with {@link #checkDisputes} as given. */
+    public LedgerOptions withDisputeChecks(boolean check) {
+        return new LedgerOptions(dataDir, origin, clock, maxQueuedEntries, maxBatchEntries, recordInterval, check);
     }
 }
