@@ -313,8 +313,8 @@ public final class Report {
                   (`dev.trackrecord.api.Main`, as `./trackrecord serve` does) as its own process on a fresh
                   data directory and a free port, and drive it with wrk, a separate process on the same cores.
                   Each HTTP and PostgreSQL scenario runs after a warm-up of a quarter of its length (the
-                  plain endpoint, the score lookup and REST single-entry appends: half, since the JIT was
-                  still at work after a quarter). p50 and
+                  plain endpoint and the score lookup: half; REST single-entry appends: twice its length,
+                  since the JIT was still compiling the append path after half). p50 and
                   p99 are per request: one entry, one read, or one whole batch for the batched rows.
                 - **Small batches are bound by the commit, large ones by the writer.** Each batch costs one
                   fsync of the segment log, so batches of 10 and single entries are limited by how many syncs a

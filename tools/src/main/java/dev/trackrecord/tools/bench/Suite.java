@@ -212,8 +212,9 @@ public final class Suite {
             r.trackrecord.put("rest.top", wrk.run(service.url(), "read.lua", 64, o.seconds(), 1, "requests/s", topEnv));
 
             // The append path (validation, the writer, the follower) is compiled only once appends
-            // come: a quarter of a run left the JIT still at work in the measured part.
-            warmUp(wrk, service.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "warm"), o.seconds() / 2);
+            // come: on a loaded machine C2 was still compiling through the first 30 s of appends
+            // (jstat -compiler), and after 15 s of them still took 14-24% of the service's CPU.
+            warmUp(wrk, service.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "warm"), 2 * o.seconds());
             ThreadCpu.Snapshot before = ThreadCpu.available() ? ThreadCpu.of(service.pid()) : null;
             Figure single = wrk.run(service.url(), "append.lua", 64, o.seconds(), 1, "entries/s",
                     Map.of("TOKEN", ingest, "RUN", "single"));
