@@ -136,7 +136,8 @@ public final class TrackRecordServer implements AutoCloseable {
                     LOG.info(() -> "backup for " + principal.subject() + ": " + summary);
                 }
             });
-            AccessLog accessLog = AccessLog.open(settings.dataDir().resolve("access-log.jsonl"), Clock.systemUTC(),
+            // Day files in DATA/access-log/; a DATA/access-log.jsonl from before is carried on as the oldest.
+            AccessLog accessLog = AccessLog.open(settings.dataDir().resolve("access-log"), Clock.systemUTC(),
                     AccessLog.DEFAULT_CAPACITY);
             resources.push(accessLog);
             api.recordReadsWith(accessLog);
