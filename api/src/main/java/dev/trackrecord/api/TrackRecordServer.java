@@ -138,8 +138,9 @@ public final class TrackRecordServer implements AutoCloseable {
             });
             // Day files in DATA/access-log/; a DATA/access-log.jsonl from before is carried on as the oldest.
             AccessLog accessLog = AccessLog.open(settings.dataDir().resolve("access-log"), Clock.systemUTC(),
-                    AccessLog.DEFAULT_CAPACITY);
+                    AccessLog.DEFAULT_CAPACITY, settings.accessLogRetention());
             resources.push(accessLog);
+            resources.push(accessLog.scheduleRetention(Duration.ofHours(1)));
             api.recordReadsWith(accessLog);
             new MeRoutes(ledger, new SubmissionValidator(Clock.systemUTC()), signer.verifier(), accessLog,
                     new ReputationView() {
