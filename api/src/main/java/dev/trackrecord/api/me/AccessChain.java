@@ -42,11 +42,13 @@ final class AccessChain {
     /**
      * What a newest-first read found. {@code records}: the wanted ones, newest first. {@code length}
      * and {@code head}: the newest file's end. {@code checkedFrom}: the {@code n} of the first line
-     * verified; {@code daysRead}: the files read, newest first. {@code startsAfter}: set when the
-     * oldest file was read and its first line is not line 0.
+     * verified to the head, in the file of {@code checkedFromDay} (empty when none was);
+     * {@code daysRead}: the files read, newest first. {@code startsAfter}: set when the oldest file
+     * was read and its first line is not line 0.
      */
-    record Result(List<AccessLog.Record> records, long length, String head, long checkedFrom, List<String> daysRead,
-                  Optional<AccessLog.Anchor> startsAfter, Optional<String> problem) {
+    record Result(List<AccessLog.Record> records, long length, String head, long checkedFrom,
+                  Optional<String> checkedFromDay, List<String> daysRead, Optional<AccessLog.Anchor> startsAfter,
+                  Optional<String> problem) {
     }
 
     /**
@@ -69,7 +71,8 @@ final class AccessChain {
         for (int i = days.size() - 1; i >= 0; i--) {
             String day = days.get(i);
             if (fileLength >= 0 && (found.size() >= limit || day.compareTo(since) < 0)) {
-                return new Result(found, fileLength, fileHead, expectN, read, Optional.empty(), Optional.empty());
+                return new Result(found, fileLength, fileHead, expectN, Optional.ofNullable(newer), read,
+                        Optional.empty(), Optional.empty());
             }
             Segment segment;
             try (InputStream in = source.open(day)) {
@@ -79,7 +82,8 @@ final class AccessChain {
             if (segment.problem().isPresent()) {
                 found.addAll(segment.records());
                 return new Result(found, fileLength >= 0 ? fileLength : segment.endN(),
-                        fileLength >= 0 ? fileHead : segment.endHead(), expectN, read, Optional.empty(),
+                        fileLength >= 0 ? fileHead : segment.endHead(), expectN, Optional.ofNullable(newer), read,
+                        Optional.empty(),
                         Optional.of("line " + segment.problemLine() + " of " + day + ".jsonl: " + segment.problem().get()));
             }
             if (segment.lines() == 0) {
@@ -102,7 +106,8 @@ final class AccessChain {
                         + segment.endHead() + "): a day file between them was removed, or one was changed or renamed");
             }
             if (problem.isPresent()) {
-                return new Result(found, fileLength, fileHead, expectN, read, Optional.empty(), problem);
+                return new Result(found, fileLength, fileHead, expectN, Optional.ofNullable(newer), read,
+                        Optional.empty(), problem);
             }
             expectN = segment.firstN();
             expectHead = segment.firstPrev();
@@ -111,11 +116,12 @@ final class AccessChain {
         if (fileLength < 0) {
             Optional<String> problem = length == 0 ? Optional.empty() : Optional.of("the log has no lines, but this service"
                     + " wrote " + length + " lines ending with " + head + " (lines were cut off)");
-            return new Result(found, 0, GENESIS, 0, read, Optional.empty(), problem);
+            return new Result(found, 0, GENESIS, 0, Optional.empty(), read, Optional.empty(), problem);
         }
         Optional<AccessLog.Anchor> anchor = expectN == 0 && expectHead.equals(GENESIS) ? Optional.empty()
                 : Optional.of(new AccessLog.Anchor(expectN, expectHead));
-        return new Result(found, fileLength, fileHead, expectN, read, anchor, Optional.empty());
+        return new Result(found, fileLength, fileHead, expectN, Optional.ofNullable(newer), read, anchor,
+                Optional.empty());
     }
 
     /**

@@ -94,17 +94,19 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     /**
      * What a contractor is shown: their records (newest first) from the day files read, newest
      * first ({@code daysRead}), and whether the chain of those files verified, from line
-     * {@code checkedFrom} to the head; when it did not, {@code problem} says at which file and
+     * {@code checkedFrom} (in the file of {@code checkedFromDay}) to the head; when it did not, {@code problem} says at which file and
      * line, and only records read before it are listed. {@code startsAfter} is set when the oldest
      * kept file was read and its first line is not line 0 (older files were deleted).
      */
-    public record View(List<Record> records, long length, String head, long checkedFrom, List<String> daysRead,
-                       Optional<Anchor> startsAfter, Optional<String> problem, long droppedTotal) {
+    public record View(List<Record> records, long length, String head, long checkedFrom,
+                       Optional<String> checkedFromDay, List<String> daysRead, Optional<Anchor> startsAfter,
+                       Optional<String> problem, long droppedTotal) {
     }
 
     private final Path dir;
     private final Clock clock;
-    private final Optional<Period> retention;
+    /** How long day files are kept; zero for all of them. */
+    private final Period retention;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
@@ -135,7 +137,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     private long formattedMillis = Long.MIN_VALUE;
     private String formatted;
 
-    private AccessLog(Path dir, Clock clock, int capacity, Optional<Period> retention) throws IOException {
+    private AccessLog(Path dir, Clock clock, int capacity, Period retention) throws IOException {
         this.dir = dir;
         this.clock = clock;
         this.capacity = capacity;
@@ -165,7 +167,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
 
     /** Opens (or creates) the log in directory {@code dir}, keeping every day file, and starts its writer thread. */
     public static AccessLog open(Path dir, Clock clock, int capacity) throws IOException {
-        return open(dir, clock, capacity, Optional.empty());
+        return create(dir, clock, capacity, Period.ZERO);
     }
 
     /**
@@ -176,10 +178,10 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
         if (retention.isNegative() || retention.isZero()) {
             throw new IllegalArgumentException("access log retention must be a positive period, was " + retention);
         }
-        return open(dir, clock, capacity, Optional.of(retention));
+        return create(dir, clock, capacity, retention);
     }
 
-    private static AccessLog open(Path dir, Clock clock, int capacity, Optional<Period> retention) throws IOException {
+    private static AccessLog create(Path dir, Clock clock, int capacity, Period retention) throws IOException {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
@@ -288,8 +290,8 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
         } finally {
             deleting.readLock().unlock();
         }
-        return new View(result.records(), result.length(), result.head(), result.checkedFrom(), result.daysRead(),
-                result.startsAfter(), result.problem(), droppedTotal.get());
+        return new View(result.records(), result.length(), result.head(), result.checkedFrom(),
+                result.checkedFromDay(), result.daysRead(), result.startsAfter(), result.problem(), droppedTotal.get());
     }
 
     /**
@@ -298,7 +300,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
      * the writer goes on from. Returns the days deleted; none without a retention period.
      */
     public List<String> prune() throws IOException {
-        if (retention.isEmpty()) {
+        if (retention.isZero()) {
             return List.of();
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
@@ -310,7 +312,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
                 days = DayFiles.list(dir);
             }
             for (int i = 0; i < days.size() - 1; i++) {
-                if (!LocalDate.parse(days.get(i)).plus(retention.get()).isBefore(today)) {
+                if (!LocalDate.parse(days.get(i)).plus(retention).isBefore(today)) {
                     break;
                 }
                 Files.deleteIfExists(DayFiles.path(dir, days.get(i)));

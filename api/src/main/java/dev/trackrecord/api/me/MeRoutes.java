@@ -326,9 +326,7 @@ public final class MeRoutes {
         chain.put("length", view.length());
         chain.put("head", view.head());
         chain.put("checked_from", view.checkedFrom());
-        if (!view.daysRead().isEmpty()) {
-            chain.put("checked_from_day", view.daysRead().getLast());
-        }
+        view.checkedFromDay().ifPresent(day -> chain.put("checked_from_day", day));
         view.startsAfter().ifPresent(a -> chain.putObject("starts_after").put("n", a.n()).put("prev", a.prev()));
         view.problem().ifPresent(p -> chain.put("problem", p));
         answer.put("days", days);

@@ -286,6 +286,9 @@ class AccessLogTest {
             assertThat(view.problem()).hasValueSatisfying(p -> assertThat(p)
                     .startsWith("line 1 of 2026-11-29.jsonl: n 4 and prev")
                     .contains("last line of 2026-11-27.jsonl (n 1,").contains("was removed"));
+            // Verified to the head: the newest file only.
+            assertThat(view.checkedFrom()).isEqualTo(4);
+            assertThat(view.checkedFromDay()).contains("2026-11-29");
             assertThat(view.startsAfter()).isEmpty();
         }
     }
@@ -315,6 +318,7 @@ class AccessLogTest {
             assertThat(view.problem()).isEmpty();
             assertThat(view.startsAfter()).contains(new AccessLog.Anchor(4, sha256Hex(lastDeleted)));
             assertThat(view.checkedFrom()).isEqualTo(4);
+            assertThat(view.checkedFromDay()).contains("2026-11-25");
             assertThat(view.records()).extracting(AccessLog.Record::n).containsExactly(7L, 6L, 5L, 4L);
 
             clock.set(Instant.parse("2026-12-31T00:00:00Z").toEpochMilli());
@@ -398,6 +402,7 @@ class AccessLogTest {
             assertThat(three.daysRead()).containsExactly("2026-11-29");
             assertThat(three.problem()).isEmpty();
             assertThat(three.checkedFrom()).isEqualTo(9);
+            assertThat(three.checkedFromDay()).contains("2026-11-29");
             assertThat(three.records()).extracting(AccessLog.Record::n).containsExactly(11L, 10L, 9L);
 
             AccessLog.View four = log.viewFor("c-1", 4, 2000);
