@@ -234,6 +234,22 @@ class AccessLogTest {
     }
 
     @Test
+    void readQueuedBeforeMidnight_butWrittenAfterTheNextDaysFileBegan_goesIntoTheNewFile() throws Exception {
+        try (AccessLog log = AccessLog.open(log(), clock, 100)) {
+            readOn(log, 1, "2026-11-28");
+            clock.set(Instant.parse("2026-11-29T00:00:00Z").toEpochMilli());
+            log.read(COMPLIANCE, "after midnight", "c-1");
+            clock.set(Instant.parse("2026-11-28T23:59:59.999Z").toEpochMilli());
+            log.read(COMPLIANCE, "before midnight", "c-1");
+
+            AccessLog.View view = log.viewFor("c-1", 100, 2000);
+            assertThat(view.problem()).isEmpty();
+            assertThat(lines("2026-11-28")).hasSize(1);
+            assertThat(lines("2026-11-29")).hasSize(2).last().asString().contains("before midnight");
+        }
+    }
+
+    @Test
     void reopen_onALaterDay_goesOnFromTheNewestFile() throws Exception {
         try (AccessLog log = AccessLog.open(log(), clock, 100)) {
             readOn(log, 2, "2026-11-27");
