@@ -484,8 +484,11 @@ async function loadAccessLog() {
   const log = await (await api('/v1/me/access-log')).json();
   const c = $('access-chain');
   c.className = 'summary ' + (log.chain.verified ? 'ok' : 'bad');
+  const checked = log.chain.length - log.chain.checked_from;
   c.textContent = log.chain.verified
-    ? 'The access log\'s hash chain verified (' + log.chain.length + (log.chain.length === 1 ? ' record' : ' records') + ' in all).'
+    ? 'The access log\'s hash chain verified (' + checked + (checked === 1 ? ' record' : ' records') + ' checked, '
+      + log.chain.length + ' in all' + (log.chain.starts_after ? '; older records were deleted after the retention period' : '')
+      + ').'
     : 'The access log does NOT verify: ' + log.chain.problem;
   const rows = $('access-rows');
   rows.replaceChildren();

@@ -4,6 +4,7 @@ import dev.trackrecord.ledger.privacy.Retention;
 import io.helidon.config.Config;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Period;
 import java.util.Map;
 
 /**
@@ -26,14 +27,19 @@ import java.util.Map;
  *                           period ({@code payout: P7Y}); kinds not named keep it until erasure
  * @param retentionInterval  how often the retention job looks for personal data past retention
  * @param openCheck          what is checked before the data directory is served
+ * @param accessLogRetention how long the access log's day files are kept: a file is deleted once
+ *                           all its records are older than this (ISO 8601 period)
  */
 public record Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
                        long maxBodyBytes, String kafka, String nodeId, int shards, String advertise,
-                       Map<String, String> retention, Duration retentionInterval, OpenCheck openCheck) {
+                       Map<String, String> retention, Duration retentionInterval, OpenCheck openCheck,
+                       Period accessLogRetention) {
     public static final String DEFAULT_ORIGIN = "trackrecord.local/ledger";
     /** As application.yaml sets it. */
     public static final Map<String, String> DEFAULT_RETENTION = Map.of("payout", "P7Y", "credential.issued", "P10Y",
             "dispute.opened", "P3Y");
+    /** As application.yaml sets it: a little over a year, so a contractor can see a whole year's reads. */
+    public static final Period DEFAULT_ACCESS_LOG_RETENTION = Period.ofDays(400);
 
     /**
      * What the service checks before it serves an existing data directory; a directory that
@@ -75,13 +81,17 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
         if (retentionInterval.isNegative() || retentionInterval.isZero()) {
             throw new IllegalArgumentException("retention interval must be positive");
         }
+        if (accessLogRetention.isNegative() || accessLogRetention.isZero()) {
+            throw new IllegalArgumentException("access log retention must be a positive period, was "
+                    + accessLogRetention);
+        }
     }
 
     /** Settings without sharding, with the default retention. */
     public Settings(Path dataDir, String host, int port, String origin, Duration checkpointInterval,
                     long maxBodyBytes, String kafka, String nodeId) {
         this(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, 0, "", DEFAULT_RETENTION,
-                Duration.ofHours(1), OpenCheck.SEAL);
+                Duration.ofHours(1), OpenCheck.SEAL, DEFAULT_ACCESS_LOG_RETENTION);
     }
 
     /** Settings without Kafka. */
@@ -106,7 +116,17 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
                 t.get("advertise").asString().orElse(""),
                 retention(t.get("privacy.retention")),
                 t.get("privacy.retention-interval").as(Duration.class).orElse(Duration.ofHours(1)),
-                OpenCheck.parse(t.get("open-check").asString().orElse("seal")));
+                OpenCheck.parse(t.get("open-check").asString().orElse("seal")),
+                period("access-log-retention", t.get("access-log-retention").asString()
+                        .orElse(DEFAULT_ACCESS_LOG_RETENTION.toString())));
+    }
+
+    private static Period period(String name, String value) {
+        try {
+            return Period.parse(value.strip());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new IllegalArgumentException(name + " must be an ISO 8601 period such as P400D, was '" + value + "'");
+        }
     }
 
     /** Kind names hold dots, which Helidon's config escapes as ~1 in keys. */
@@ -126,41 +146,41 @@ public record Settings(Path dataDir, String host, int port, String origin, Durat
 
     public Settings withDataDir(Path d) {
         return new Settings(d, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
-                retention, retentionInterval, openCheck);
+                retention, retentionInterval, openCheck, accessLogRetention);
     }
 
     public Settings withPort(int p) {
         return new Settings(dataDir, host, p, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
-                retention, retentionInterval, openCheck);
+                retention, retentionInterval, openCheck, accessLogRetention);
     }
 
     public Settings withOrigin(String o) {
         return new Settings(dataDir, host, port, o, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
-                retention, retentionInterval, openCheck);
+                retention, retentionInterval, openCheck, accessLogRetention);
     }
 
     public Settings withKafka(String bootstrap) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, bootstrap, nodeId, shards,
-                advertise, retention, retentionInterval, openCheck);
+                advertise, retention, retentionInterval, openCheck, accessLogRetention);
     }
 
     public Settings withNodeId(String id) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, id, shards, advertise,
-                retention, retentionInterval, openCheck);
+                retention, retentionInterval, openCheck, accessLogRetention);
     }
 
     public Settings withShards(int p) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, p, advertise,
-                retention, retentionInterval, openCheck);
+                retention, retentionInterval, openCheck, accessLogRetention);
     }
 
     public Settings withAdvertise(String url) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, url,
-                retention, retentionInterval, openCheck);
+                retention, retentionInterval, openCheck, accessLogRetention);
     }
 
     public Settings withOpenCheck(OpenCheck check) {
         return new Settings(dataDir, host, port, origin, checkpointInterval, maxBodyBytes, kafka, nodeId, shards, advertise,
-                retention, retentionInterval, check);
+                retention, retentionInterval, check, accessLogRetention);
     }
 }

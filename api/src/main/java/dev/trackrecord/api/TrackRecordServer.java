@@ -136,9 +136,11 @@ public final class TrackRecordServer implements AutoCloseable {
                     LOG.info(() -> "backup for " + principal.subject() + ": " + summary);
                 }
             });
-            AccessLog accessLog = AccessLog.open(settings.dataDir().resolve("access-log.jsonl"), Clock.systemUTC(),
-                    AccessLog.DEFAULT_CAPACITY);
+            // Day files in DATA/access-log/; a DATA/access-log.jsonl from before is carried on as the oldest.
+            AccessLog accessLog = AccessLog.open(settings.dataDir().resolve("access-log"), Clock.systemUTC(),
+                    AccessLog.DEFAULT_CAPACITY, settings.accessLogRetention());
             resources.push(accessLog);
+            resources.push(accessLog.scheduleRetention(Duration.ofHours(1)));
             api.recordReadsWith(accessLog);
             new MeRoutes(ledger, new SubmissionValidator(Clock.systemUTC()), signer.verifier(), accessLog,
                     new ReputationView() {

@@ -7,6 +7,8 @@ import io.helidon.config.Config;
 import io.helidon.config.ConfigSources;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Period;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,17 @@ class MainTest {
         assertThat(s.tokenIssuer()).isEqualTo("trackrecord:trackrecord.local/ledger");
         assertThat(s.checkpointInterval()).isEqualTo(Duration.ofSeconds(2));
         assertThat(s.maxBodyBytes()).isEqualTo(4L * 1024 * 1024);
+        assertThat(s.accessLogRetention()).isEqualTo(Period.ofDays(400));
+    }
+
+    @Test
+    void accessLogRetention_isAnIsoPeriod_andABadOneIsRefusedByName() {
+        Settings s = Settings.from(Config.just(ConfigSources.create(Map.of("trackrecord.access-log-retention", "P2Y"))));
+        assertThat(s.accessLogRetention()).isEqualTo(Period.ofYears(2));
+        for (String bad : List.of("400 days", "PT1H", "P0D", "P-1D")) {
+            assertThatThrownBy(() -> Settings.from(Config.just(ConfigSources.create(
+                    Map.of("trackrecord.access-log-retention", bad))))).as(bad).hasMessageContaining("access");
+        }
     }
 
     @Test

@@ -239,6 +239,35 @@ class MeRoutesTest {
     }
 
     @Test
+    void accessLog_saysWhatItVerified_andTakesADaysBound() {
+        String compliance = server.token(Role.COMPLIANCE);
+        assertThat(server.get("/v1/contractors/alice/entries", compliance).statusCode()).isEqualTo(200);
+        for (String q : List.of("", "?days=1", "?days=3660")) {
+            HttpResponse<String> r = server.get("/v1/me/access-log" + q, alice);
+            assertThat(r.statusCode()).as(q).isEqualTo(200);
+            JsonNode log = TestServer.json(r.body());
+            assertThat(log.get("days").asInt()).isEqualTo(q.isEmpty() ? 31 : Integer.parseInt(q.substring(6)));
+            JsonNode chain = log.get("chain");
+            assertThat(chain.get("verified").asBoolean()).as(r.body()).isTrue();
+            // One service, one day: the whole log is read, from line 0, so nothing was deleted before it.
+            assertThat(chain.get("checked_from").asLong()).isZero();
+            assertThat(chain.get("checked_from_day").asText()).matches("[0-9]{4}-[0-9]{2}-[0-9]{2}");
+            assertThat(chain.has("starts_after")).isFalse();
+        }
+    }
+
+    @Test
+    void accessLog_badDays_isAProblemNamingTheParameter() {
+        for (String days : List.of("0", "3661", "-1", "x", "1.5", "99999999999")) {
+            HttpResponse<String> r = server.get("/v1/me/access-log?days=" + days, alice);
+            assertThat(r.statusCode()).as(days).isEqualTo(400);
+            assertProblem(r, "invalid-parameter");
+            assertThat(TestServer.json(r.body()).get("detail").asText())
+                    .startsWith("days: must be an integer from 1 to 3660, was '" + days + "'");
+        }
+    }
+
+    @Test
     void ownReads_areNotLoggedAsOthersReads() {
         String carol = contractorToken("carol");
         server.append(TestServer.audit("carol", "me-c1", 7000));

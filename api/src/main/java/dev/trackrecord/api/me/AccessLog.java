@@ -4,18 +4,25 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trackrecord.api.auth.Principal;
 import dev.trackrecord.api.http.Api;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Period;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -23,28 +30,36 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Who read which contractor's data: an append-only file of JSON lines, each naming the SHA-256
- * of the line before it ({@code prev}), so editing, inserting or deleting a line breaks the chain
- * at that line. Reads are recorded off the request thread: {@link #read} only offers to a
- * bounded queue that one writer thread drains and appends a batch at a time, forcing the file to
- * disk within 50 ms.
+ * Who read which contractor's data: append-only files of JSON lines, one per UTC day
+ * ({@code DIR/2026-11-29.jsonl}), each line naming the SHA-256 of the line before it
+ * ({@code prev}), across files too, so editing, inserting or deleting a line, or deleting a day
+ * file between two others, breaks the chain there. Reads are recorded off the request thread:
+ * {@link #read} only offers to a bounded queue that one writer thread drains and appends a batch
+ * at a time, forcing the file to disk within 50 ms.
  *
  * <p>When the queue is full the read is not recorded but counted; the writer then appends a
  * {@code dropped} record with the count, which every contractor sees, so a gap is never silent.
+ *
+ * <p>With a retention period, day files whose every record is older than it are deleted
+ * ({@link #prune}); the oldest kept file's first {@code prev} is then where the chain starts.
  */
 public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     /** Reads queued before the writer catches up; beyond this they are dropped and counted. */
     public static final int DEFAULT_CAPACITY = 65_536;
-    static final String GENESIS = "0".repeat(64);
+    static final String GENESIS = AccessChain.GENESIS;
 
     /** Reads written per batch at most. */
     private static final int MAX_BATCH = 4096;
@@ -58,6 +73,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     private static final HexFormat HEX = HexFormat.of();
     private static final byte[] HEX_DIGITS = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
     private static final DateTimeFormatter TS = DateTimeFormatter.ISO_INSTANT;
+    private static final long DAY_MILLIS = TimeUnit.DAYS.toMillis(1);
 
     /** One read as queued: nothing is formatted or hashed on the request thread. */
     private record Pending(Instant ts, String principal, String route, String contractor) {
@@ -69,15 +85,28 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     }
 
     /**
-     * What a contractor is shown: their records (newest first), and whether the whole chain
-     * verified; when it did not, {@code problem} says at which line, and only records before it
-     * are listed.
+     * Where the kept chain starts when older day files were deleted: the first kept line's
+     * {@code n}, and its {@code prev}, the hash of a line no longer kept.
      */
-    public record View(List<Record> records, long length, String head, Optional<String> problem, long droppedTotal) {
+    public record Anchor(long n, String prev) {
     }
 
-    private final Path file;
+    /**
+     * What a contractor is shown: their records (newest first) from the day files read, newest
+     * first ({@code daysRead}), and whether the chain of those files verified, from line
+     * {@code checkedFrom} (in the file of {@code checkedFromDay}) to the head; when it did not, {@code problem} says at which file and
+     * line, and only records read before it are listed. {@code startsAfter} is set when the oldest
+     * kept file was read and its first line is not line 0 (older files were deleted).
+     */
+    public record View(List<Record> records, long length, String head, long checkedFrom,
+                       Optional<String> checkedFromDay, List<String> daysRead, Optional<Anchor> startsAfter,
+                       Optional<String> problem, long droppedTotal) {
+    }
+
+    private final Path dir;
     private final Clock clock;
+    /** How long day files are kept; zero for all of them. */
+    private final Period retention;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
     private final int capacity;
@@ -85,42 +114,112 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     private final AtomicLong droppedSinceRecorded = new AtomicLong();
     private final AtomicLong droppedTotal = new AtomicLong();
     private final Object progress = new Object();
+    /** Held by the writer while it writes, and to take a consistent look at the files and the head. */
     private final Object fileLock = new Object();
+    /** Readers of the files share it; deleting files past retention takes it alone. */
+    private final ReadWriteLock deleting = new ReentrantReadWriteLock();
     private final Thread writer;
-    private final FileChannel channel;
     /** Used by the writer thread only. */
     private final MessageDigest digest = newSha256();
     private final byte[] hash = new byte[32];
     private final LineBuffer out = new LineBuffer();
+    /** The current day's file, opened at its first write; used by the writer thread only. */
+    private FileChannel channel;
     private volatile long handled;
     private volatile boolean closing;
-    private String head;
+    /** Guarded by fileLock: the last line's hash and the n of the next, the writer's day and its file's size. */
+    private String head = GENESIS;
     private long length;
-    /** Used by the writer thread only. */
+    private LocalDate currentDay;
+    private long currentSize;
+    /** Used by the writer thread only: the first millisecond after {@code currentDay}. */
+    private long nextDayMillis = Long.MIN_VALUE;
     private long formattedMillis = Long.MIN_VALUE;
     private String formatted;
 
-    private AccessLog(Path file, Clock clock, int capacity) throws IOException {
-        this.file = file;
+    private AccessLog(Path dir, Clock clock, int capacity, Period retention) throws IOException {
+        this.dir = dir;
         this.clock = clock;
         this.capacity = capacity;
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.READ);
-        Tail tail = Tail.read(channel, file);
-        this.head = tail.head();
-        this.length = tail.length();
-        channel.position(channel.size());
+        this.retention = retention;
+        Files.createDirectories(dir);
+        carryOnSingleFile(singleFile(dir), dir);
+        List<String> days = DayFiles.list(dir);
+        for (int i = days.size() - 1; i >= 0; i--) {
+            Path file = DayFiles.path(dir, days.get(i));
+            try (FileChannel existing = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                Tail tail = Tail.read(existing, file);
+                if (currentDay == null) {
+                    currentDay = LocalDate.parse(days.get(i));
+                    currentSize = existing.size();
+                    nextDayMillis = currentDay.plusDays(1).toEpochDay() * DAY_MILLIS;
+                }
+                if (tail.length() > 0) {
+                    head = tail.head();
+                    length = tail.length();
+                    break;
+                }
+            }
+        }
         this.writer = Thread.ofPlatform().name("access-log-writer").daemon(true).unstarted(this::drain);
         writer.start();
     }
 
-    /** Opens (or creates) the log at {@code file} and starts its writer thread. */
-    public static AccessLog open(Path file, Clock clock, int capacity) throws IOException {
+    /** Opens (or creates) the log in directory {@code dir}, keeping every day file, and starts its writer thread. */
+    public static AccessLog open(Path dir, Clock clock, int capacity) throws IOException {
+        return create(dir, clock, capacity, Period.ZERO);
+    }
+
+    /**
+     * Opens (or creates) the log in directory {@code dir} and starts its writer thread; {@link #prune}
+     * deletes day files whose records are all older than {@code retention}.
+     */
+    public static AccessLog open(Path dir, Clock clock, int capacity, Period retention) throws IOException {
+        if (retention.isNegative() || retention.isZero()) {
+            throw new IllegalArgumentException("access log retention must be a positive period, was " + retention);
+        }
+        return create(dir, clock, capacity, retention);
+    }
+
+    private static AccessLog create(Path dir, Clock clock, int capacity, Period retention) throws IOException {
         if (capacity < 1) {
             throw new IllegalArgumentException("capacity must be at least 1");
         }
-        return new AccessLog(file, clock, capacity);
+        return new AccessLog(dir, clock, capacity, retention);
+    }
+
+    /** The single file earlier versions wrote beside the directory: {@code DIR.jsonl}. */
+    static Path singleFile(Path dir) {
+        return dir.toAbsolutePath().resolveSibling(dir.getFileName() + ".jsonl");
+    }
+
+    /**
+     * Moves the single-file log earlier versions wrote ({@code single}) into {@code dir} as the day
+     * file of its last record's day: its chain starts at line 0, so it is the oldest day file and
+     * the next day's file goes on from its last line. A file with no whole line is deleted.
+     * Refused when {@code dir} already has day files, since the two chains cannot both be the log.
+     */
+    static void carryOnSingleFile(Path single, Path dir) throws IOException {
+        if (!Files.exists(single)) {
+            return;
+        }
+        Tail tail;
+        try (FileChannel existing = FileChannel.open(single, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            tail = Tail.read(existing, single);
+        }
+        if (tail.length() == 0) {
+            Files.delete(single);
+            LOG.info(() -> "access log " + single + " held no whole line; deleted it");
+            return;
+        }
+        if (!DayFiles.list(dir).isEmpty()) {
+            throw new IOException("both the single-file access log " + single + " and day files in " + dir
+                    + " exist; move one of them aside");
+        }
+        Path target = DayFiles.path(dir, tail.day());
+        Files.move(single, target, StandardCopyOption.ATOMIC_MOVE);
+        LOG.info(() -> "access log " + single + " (" + tail.length() + " lines) moved to " + target
+                + ", the day file of its last record; the chain goes on from it");
     }
 
     @Override
@@ -142,30 +241,104 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
     }
 
     /**
-     * Waits (at most {@code wait}) until every read offered before the call is written, then
-     * reads and verifies the whole chain and returns {@code contractor}'s records, newest first,
-     * at most {@code limit}; {@code dropped} records are everyone's.
+     * {@link #viewFor(String, int, int, long)} reading back as far as it takes to find {@code limit}
+     * records, to the oldest kept file at most.
      */
     public View viewFor(String contractor, int limit, long waitMillis) throws IOException {
+        return viewFor(contractor, limit, Integer.MAX_VALUE, waitMillis);
+    }
+
+    /**
+     * Waits (at most {@code waitMillis}) until every read offered before the call is written, then
+     * reads the day files newest first and returns {@code contractor}'s records, newest first, at
+     * most {@code limit}; {@code dropped} records are everyone's. Reading stops once {@code limit}
+     * records are found or before a file older than the last {@code days} UTC days (today is the
+     * first), but the newest file with lines is always read. Every file read is verified, with the
+     * link between it and the next newer one read, and the newest one's end against the head this
+     * service holds.
+     */
+    public View viewFor(String contractor, int limit, int days, long waitMillis) throws IOException {
+        if (days < 1) {
+            throw new IllegalArgumentException("days must be at least 1");
+        }
         awaitWritten(offered.sum(), waitMillis);
-        Chain chain;
-        synchronized (fileLock) {
-            chain = Chain.read(file);
-            if (chain.problem().isEmpty() && (chain.length() != length || !chain.head().equals(head))) {
-                // Only this process's memory catches a changed last line or a cut tail.
-                chain = new Chain(chain.records(), chain.length(), chain.head(), Optional.of("the file ends at line "
-                        + chain.length() + " with hash " + chain.head() + ", but this service wrote " + length
-                        + " lines ending with " + head + " (lines were cut off or the last one changed)"));
+        String since = days == Integer.MAX_VALUE ? ""
+                : LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC).minusDays(days - 1L).toString();
+        AccessChain.Result result;
+        deleting.readLock().lock();
+        try {
+            List<String> dayFiles;
+            long headLength;
+            String headHash;
+            String writing;
+            long written;
+            synchronized (fileLock) {
+                // Files and head as of one moment: the writer appends only to its day's file, so
+                // reading that one up to its size then, and the others whole, sees that moment.
+                dayFiles = DayFiles.list(dir);
+                headLength = length;
+                headHash = head;
+                writing = currentDay == null ? null : currentDay.toString();
+                written = currentSize;
             }
+            AccessChain.Source source = day -> {
+                InputStream in = Files.newInputStream(DayFiles.path(dir, day));
+                return day.equals(writing) ? new Limited(in, written) : in;
+            };
+            result = AccessChain.newestFirst(dayFiles, source, headLength, headHash,
+                    r -> r.kind().equals("dropped") || contractor.equals(r.contractor()), limit, since);
+        } finally {
+            deleting.readLock().unlock();
         }
-        List<Record> mine = new ArrayList<>();
-        for (int i = chain.records().size() - 1; i >= 0 && mine.size() < limit; i--) {
-            Record r = chain.records().get(i);
-            if (r.kind().equals("dropped") || contractor.equals(r.contractor())) {
-                mine.add(r);
+        return new View(result.records(), result.length(), result.head(), result.checkedFrom(),
+                result.checkedFromDay(), result.daysRead(), result.startsAfter(), result.problem(), droppedTotal.get());
+    }
+
+    /**
+     * Deletes the day files whose every record is older than the retention period (the file of
+     * day D once D + retention is before today, UTC), oldest first, never the newest file, which
+     * the writer goes on from. Returns the days deleted; none without a retention period.
+     */
+    public List<String> prune() throws IOException {
+        if (retention.isZero()) {
+            return List.of();
+        }
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
+        List<String> deleted = new ArrayList<>();
+        deleting.writeLock().lock();
+        try {
+            List<String> days;
+            synchronized (fileLock) {
+                days = DayFiles.list(dir);
             }
+            for (int i = 0; i < days.size() - 1; i++) {
+                if (!LocalDate.parse(days.get(i)).plus(retention).isBefore(today)) {
+                    break;
+                }
+                Files.deleteIfExists(DayFiles.path(dir, days.get(i)));
+                deleted.add(days.get(i));
+            }
+        } finally {
+            deleting.writeLock().unlock();
         }
-        return new View(mine, chain.length(), chain.head(), chain.problem(), droppedTotal.get());
+        return deleted;
+    }
+
+    /** Runs {@link #prune} now and then every {@code interval}; closing the result stops it. */
+    public AutoCloseable scheduleRetention(Duration interval) {
+        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
+                r -> Thread.ofPlatform().name("access-log-retention").daemon(true).unstarted(r));
+        scheduler.scheduleWithFixedDelay(() -> {
+            try {
+                List<String> deleted = prune();
+                if (!deleted.isEmpty()) {
+                    LOG.info(() -> "access log retention: deleted the day files of " + deleted);
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "access log retention: could not delete day files past retention; will retry", e);
+            }
+        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
+        return scheduler::shutdownNow;
     }
 
     private void awaitWritten(long target, long waitMillis) {
@@ -206,7 +379,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
                 queued.addAndGet(-batch.size());
                 long dropped = droppedSinceRecorded.getAndSet(0);
                 if (batch.isEmpty() && dropped == 0) {
-                    if (unforced) {
+                    if (unforced && channel != null) {
                         channel.force(false);
                         unforced = false;
                         forcedAt = System.nanoTime();
@@ -221,7 +394,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
                     write(batch, dropped);
                 }
                 unforced = true;
-                if (System.nanoTime() - forcedAt >= FORCE_INTERVAL_NANOS) {
+                if (System.nanoTime() - forcedAt >= FORCE_INTERVAL_NANOS && channel != null) {
                     channel.force(false);
                     unforced = false;
                     forcedAt = System.nanoTime();
@@ -236,7 +409,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
                     LockSupport.parkNanos(BATCH_WAIT_NANOS);
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.SEVERE, "could not append to the access log " + file + "; " + batch.size()
+                LOG.log(Level.SEVERE, "could not append to the access log in " + dir + "; " + batch.size()
                         + " reads are counted as dropped", e);
                 droppedSinceRecorded.addAndGet(batch.size());
                 droppedTotal.addAndGet(batch.size());
@@ -261,19 +434,29 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
         }
     }
 
+    /** Appends the batch, moving to a new day's file when a record's UTC day is after the current one. */
     private void write(List<Pending> batch, long dropped) throws IOException {
         out.reset();
         byte[] prev = head.getBytes(StandardCharsets.US_ASCII);
         long n = length;
         if (dropped > 0) {
+            Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
+            if (now.toEpochMilli() >= nextDayMillis) {
+                startDay(now, prev, n);
+            }
             int start = out.size();
             out.ascii("{\"dropped\":").digits(dropped).ascii(",\"kind\":\"dropped\",\"n\":").digits(n)
                     .ascii(",\"prev\":\"").bytes(prev).ascii("\",\"ts\":\"")
-                    .ascii(TS.format(clock.instant().truncatedTo(ChronoUnit.MILLIS))).ascii("\"}");
+                    .ascii(TS.format(now)).ascii("\"}");
             chain(start, prev);
             n++;
         }
         for (Pending p : batch) {
+            // A read queued just before midnight may come after one just past it: it goes into the
+            // new day's file, as files are never appended to once the next day's is begun.
+            if (p.ts().toEpochMilli() >= nextDayMillis) {
+                startDay(p.ts(), prev, n);
+            }
             // Keys in sorted order and Jackson's escaping, so each line is its own canonical form.
             int start = out.size();
             out.ascii("{\"contractor\":").quoted(p.contractor())
@@ -285,12 +468,51 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
             chain(start, prev);
             n++;
         }
+        flush(prev, n);
+    }
+
+    /**
+     * Writes the lines formatted so far to the current day's file, then begins the file of
+     * {@code ts}'s UTC day; the chain goes on into it ({@code prev} and {@code n} carry over).
+     */
+    private void startDay(Instant ts, byte[] prev, long n) throws IOException {
+        flush(prev, n);
+        if (channel != null) {
+            channel.force(false);
+            channel.close();
+            channel = null;
+        }
+        LocalDate day = LocalDate.ofInstant(ts, ZoneOffset.UTC);
+        channel = FileChannel.open(DayFiles.path(dir, day), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.APPEND);
+        currentDay = day;
+        currentSize = channel.size();
+        nextDayMillis = day.plusDays(1).toEpochDay() * DAY_MILLIS;
+        // So that the new file's name survives a crash of the machine, not only its bytes.
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            LOG.log(Level.FINE, "could not force the access log directory " + dir, e);
+        }
+    }
+
+    /** Appends the lines formatted so far; the last of them has hash {@code prev}, the next is {@code n}. */
+    private void flush(byte[] prev, long n) throws IOException {
+        if (out.size() == 0) {
+            return;
+        }
+        if (channel == null) {
+            channel = FileChannel.open(DayFiles.path(dir, currentDay), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        }
         ByteBuffer bytes = ByteBuffer.wrap(out.buffer(), 0, out.size());
         while (bytes.hasRemaining()) {
             channel.write(bytes);
         }
+        currentSize += out.size();
         head = new String(prev, StandardCharsets.US_ASCII);
         length = n;
+        out.reset();
     }
 
     /** Ends the line begun at {@code start} and puts its SHA-256, in hex, into {@code prev}. */
@@ -345,7 +567,9 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            channel.close();
+            if (channel != null) {
+                channel.close();
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -356,14 +580,14 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
      * end alone, so that opening does not read a log that grows by a line per read (the chain is
      * verified when it is read, {@link #viewFor}). A last line a crash cut short is cut off.
      */
-    record Tail(String head, long length) {
+    record Tail(String head, long length, LocalDate day) {
         /** At most this much of the end is read to find the last whole line. */
         static final int MAX_LINE = 64 * 1024;
 
         static Tail read(FileChannel channel, Path file) throws IOException {
             long size = channel.size();
             if (size == 0) {
-                return new Tail(GENESIS, 0);
+                return new Tail(GENESIS, 0, null);
             }
             int window = (int) Math.min(size, MAX_LINE);
             ByteBuffer end = ByteBuffer.allocate(window);
@@ -386,7 +610,7 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
                 channel.truncate(whole);
                 channel.force(false);
                 if (whole == 0) {
-                    return new Tail(GENESIS, 0);
+                    return new Tail(GENESIS, 0, null);
                 }
             }
             int start = lastNewline - 1;
@@ -400,80 +624,54 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
             }
             byte[] line = java.util.Arrays.copyOfRange(bytes, start, lastNewline);
             long n;
+            LocalDate day;
             try {
-                n = JSON.readTree(line).path("n").asLong(-1);
-            } catch (IOException e) {
+                JsonNode json = JSON.readTree(line);
+                n = json.path("n").asLong(-1);
+                day = LocalDate.ofInstant(Instant.parse(json.path("ts").asText()), ZoneOffset.UTC);
+            } catch (IOException | java.time.DateTimeException e) {
                 n = -1;
+                day = null;
             }
             if (n < 0) {
                 throw new IOException("access log " + file + " ends in a line that is not a record of it;"
                         + " move it aside to start a new log");
             }
-            return new Tail(HEX.formatHex(sha256(line)), n + 1);
+            return new Tail(HEX.formatHex(sha256(line)), n + 1, day);
         }
     }
 
-    /** The verified prefix of the log file, its head hash and the first problem found. */
-    record Chain(List<Record> records, long length, String head, Optional<String> problem) {
-        static Chain read(Path file) throws IOException {
-            List<Record> records = new ArrayList<>();
-            String head = GENESIS;
-            if (!Files.exists(file)) {
-                return new Chain(records, 0, head, Optional.empty());
-            }
-            byte[] all = Files.readAllBytes(file);
-            int start = 0;
-            long n = 0;
-            while (start < all.length) {
-                int end = start;
-                while (end < all.length && all[end] != '\n') {
-                    end++;
-                }
-                long lineNo = n + 1;
-                if (end == all.length) {
-                    return new Chain(records, n, head, Optional.of("line " + lineNo + " is not terminated by a newline"));
-                }
-                byte[] line = java.util.Arrays.copyOfRange(all, start, end);
-                Optional<String> problem = check(line, n, head);
-                if (problem.isPresent()) {
-                    return new Chain(records, n, head, Optional.of("line " + lineNo + ": " + problem.get()));
-                }
-                JsonNode json = JSON.readTree(line);
-                records.add(new Record(n, json.path("ts").asText(), json.path("kind").asText(),
-                        json.path("principal").asText(null), json.path("route").asText(null),
-                        json.path("contractor").asText(null), json.path("dropped").asLong(0)));
-                head = HEX.formatHex(sha256(line));
-                n++;
-                start = end + 1;
-            }
-            return new Chain(records, n, head, Optional.empty());
+    /** The first {@code left} bytes of a stream: the current day's file as of one moment. */
+    private static final class Limited extends FilterInputStream {
+        private long left;
+
+        Limited(InputStream in, long limit) {
+            super(in);
+            this.left = limit;
         }
 
-        private static Optional<String> check(byte[] line, long n, String prev) {
-            JsonNode json;
-            try {
-                json = JSON.readTree(line);
-            } catch (IOException e) {
-                return Optional.of("not JSON");
+        @Override
+        public int read() throws IOException {
+            if (left <= 0) {
+                return -1;
             }
-            if (json == null || !json.isObject()) {
-                return Optional.of("not a JSON object");
+            int b = super.read();
+            if (b >= 0) {
+                left--;
             }
-            if (json.path("n").asLong(-1) != n) {
-                return Optional.of("n is " + json.path("n") + ", expected " + n + " (a line was removed or inserted)");
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (left <= 0) {
+                return -1;
             }
-            if (!prev.equals(json.path("prev").asText())) {
-                return Optional.of("prev " + json.path("prev").asText() + " is not the SHA-256 of the line before, "
-                        + prev + " (a line was changed)");
+            int got = super.read(b, off, (int) Math.min(len, left));
+            if (got > 0) {
+                left -= got;
             }
-            try {
-                if (!java.util.Arrays.equals(line, JSON.writeValueAsBytes(json))) {
-                    return Optional.of("not in the form the writer produces");
-                }
-            } catch (IOException e) {
-                return Optional.of("not in the form the writer produces");
-            }
-            return Optional.empty();
+            return got;
         }
     }
 

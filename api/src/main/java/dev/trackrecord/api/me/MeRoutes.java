@@ -50,6 +50,10 @@ import java.util.regex.Pattern;
 public final class MeRoutes {
     private static final int MAX_DISPUTE_BYTES = 8 * 1024;
     private static final int MAX_ACCESS_RECORDS = 1000;
+    /** How many UTC days back {@code /v1/me/access-log} reads by default, today included, and at most. */
+    static final int DEFAULT_ACCESS_DAYS = 31;
+    static final int MAX_ACCESS_DAYS = 3660;
+    private static final Pattern DAYS = Pattern.compile("[0-9]{1,4}");
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HexFormat HEX = HexFormat.of();
     private static final Pattern UNSIGNED = Pattern.compile("[0-9]{1,18}");
@@ -304,14 +308,28 @@ public final class MeRoutes {
 
     private void accessLog(ServerRequest req, ServerResponse res, Principal principal) throws Exception {
         String me = me(principal);
-        AccessLog.View view = accessLog.viewFor(me, MAX_ACCESS_RECORDS, 2000);
+        int days = DEFAULT_ACCESS_DAYS;
+        Optional<String> daysParameter = query(req, "days");
+        if (daysParameter.isPresent()) {
+            String value = daysParameter.get();
+            if (!DAYS.matcher(value).matches() || Integer.parseInt(value) < 1 || Integer.parseInt(value) > MAX_ACCESS_DAYS) {
+                throw ProblemException.badParameter("days", "must be an integer from 1 to " + MAX_ACCESS_DAYS
+                        + ", was '" + EntryPages.abbreviate(value) + "'");
+            }
+            days = Integer.parseInt(value);
+        }
+        AccessLog.View view = accessLog.viewFor(me, MAX_ACCESS_RECORDS, days, 2000);
         ObjectNode answer = JSON.createObjectNode();
         answer.put("contractor", me);
         ObjectNode chain = answer.putObject("chain");
         chain.put("verified", view.problem().isEmpty());
         chain.put("length", view.length());
         chain.put("head", view.head());
+        chain.put("checked_from", view.checkedFrom());
+        view.checkedFromDay().ifPresent(day -> chain.put("checked_from_day", day));
+        view.startsAfter().ifPresent(a -> chain.putObject("starts_after").put("n", a.n()).put("prev", a.prev()));
         view.problem().ifPresent(p -> chain.put("problem", p));
+        answer.put("days", days);
         answer.put("dropped_since_start", view.droppedTotal());
         ArrayNode records = answer.putArray("records");
         for (AccessLog.Record r : view.records()) {

@@ -38,7 +38,7 @@ class AccessLogCostBenchmark {
         Path dir = Files.createTempDirectory("access-log-bench");
         SubmissionValidator validator = new SubmissionValidator(Clock.systemUTC());
         try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir.resolve("store"), "bench/log"));
-             AccessLog log = AccessLog.open(dir.resolve("access-log.jsonl"), Clock.systemUTC(), AccessLog.DEFAULT_CAPACITY)) {
+             AccessLog log = AccessLog.open(dir.resolve("access-log"), Clock.systemUTC(), AccessLog.DEFAULT_CAPACITY)) {
             for (int batch = 0; batch < 10; batch++) {
                 List<Submission> subs = new ArrayList<>();
                 for (int i = 0; i < 1000; i++) {
