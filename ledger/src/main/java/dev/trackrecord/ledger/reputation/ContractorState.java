@@ -60,6 +60,7 @@ final class ContractorState {
     static final int CHECKPOINTS_KEPT = 6;
     private static final Checkpoint[] NO_CHECKPOINTS = {};
     private static final CredentialRecord[] NO_CREDENTIALS = {};
+    private static final SkillRanking[] NO_RANKINGS = {};
 
     final String id;
     final Policy policy;
@@ -125,8 +126,11 @@ final class ContractorState {
     private boolean seenFromStart = true;
     /** Whether the index has this state queued for re-ranking at the end of the current slice. */
     boolean rankPending;
-    /** How many skills the rankings list this state as a member of. */
-    int rankedSkills;
+    /**
+     * The rankings of the skills the index last ranked this state in, in skill order, so that
+     * re-ranking it does not look each skill up again; none until it is first ranked.
+     */
+    SkillRanking[] rankedIn = NO_RANKINGS;
 
     private record TaskInfo(double weight, List<String> skills) {
     }

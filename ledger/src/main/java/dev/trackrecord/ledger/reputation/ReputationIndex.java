@@ -235,17 +235,25 @@ public final class ReputationIndex {
      * date, once per contractor however many of their entries were applied. Requires the write lock.
      */
     private void rankChanged(Instant now) {
+        long at = now.toEpochMilli();
         for (ContractorState state : toRank) {
             // A state replaced meanwhile (by a rebuild) was unmarked and is not ranked.
             if (state.rankPending) {
                 state.rankPending = false;
                 // Skills are only ever added to a state, so the same count means the same skills.
-                boolean newSkills = state.skills.size() != state.rankedSkills;
-                state.rankedSkills = state.skills.size();
-                for (String skill : state.skills.keySet()) {
-                    SkillRanking ranking = rankings.computeIfAbsent(skill, SkillRanking::new);
-                    if (newSkills || ranking.keepsKeysAt(now)) {
-                        ranking.update(state, now);
+                if (state.rankedIn.length != state.skills.size()) {
+                    SkillRanking[] in = new SkillRanking[state.skills.size()];
+                    int i = 0;
+                    for (String skill : state.skills.keySet()) {
+                        in[i] = rankings.computeIfAbsent(skill, SkillRanking::new);
+                        in[i++].update(state, now);
+                    }
+                    state.rankedIn = in;
+                } else {
+                    for (SkillRanking ranking : state.rankedIn) {
+                        if (ranking.keepsKeysAt(at)) {
+                            ranking.update(state, now);
+                        }
                     }
                 }
             }
