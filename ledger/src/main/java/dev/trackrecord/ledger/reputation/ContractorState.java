@@ -264,27 +264,44 @@ final class ContractorState {
         return s;
     }
 
-    /** Puts into {@code into} the tasks as they were after put number {@code mark}, in their order then. */
+    /**
+     * Puts into {@code into} the tasks as they were after put number {@code mark}, in their order
+     * then. Undoing a put restores the value it replaced, or takes its new task off the end and
+     * puts back at the front the task it evicted; so only the changes since {@code mark} are
+     * walked, and the tasks are copied once. Requires fewer puts since {@code mark} than
+     * {@value #REMEMBERED_TASKS}, which the spacing of checkpoints ensures: then a task taken
+     * off the end is never one put back at the front.
+     */
     private void rewindTasks(long mark, LinkedHashMap<String, TaskInfo> into) {
-        ArrayDeque<String> order = new ArrayDeque<>(tasks.keySet());
-        HashMap<String, TaskInfo> values = new HashMap<>(tasks);
+        ArrayDeque<String> front = new ArrayDeque<>();
+        HashMap<String, TaskInfo> values = new HashMap<>();
+        int dropped = 0;
         var it = taskChanges.descendingIterator();
         for (long n = taskChangeCount; n > mark; n--) {
             TaskChange c = it.next();
             if (c.evictedId() != null) {
-                order.addFirst(c.evictedId());
+                front.addFirst(c.evictedId());
                 values.put(c.evictedId(), c.evicted());
             }
             if (c.replaced() == null) {
-                // It was new: the latest task at the time, so the last one now.
-                order.removeLast();
-                values.remove(c.taskId());
+                dropped++;
             } else {
                 values.put(c.taskId(), c.replaced());
             }
         }
-        for (String taskId : order) {
+        if (dropped > tasks.size()) {
+            throw new IllegalStateException("cannot rewind " + dropped + " new tasks from " + tasks.size());
+        }
+        for (String taskId : front) {
             into.put(taskId, values.get(taskId));
+        }
+        int kept = tasks.size() - dropped;
+        for (var e : tasks.entrySet()) {
+            if (kept-- == 0) {
+                break;
+            }
+            TaskInfo restored = values.get(e.getKey());
+            into.put(e.getKey(), restored != null ? restored : e.getValue());
         }
     }
 
