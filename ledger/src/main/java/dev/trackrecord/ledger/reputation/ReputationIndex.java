@@ -276,7 +276,8 @@ public final class ReputationIndex {
         long[] seqs = source.contractorSeqs(state.id);
         int i = Arrays.binarySearch(seqs, from.get().lastSeq);
         for (i = i >= 0 ? i + 1 : -i - 1; i < seqs.length && seqs[i] <= seq; i++) {
-            rewound.apply(seqs[i], source.entry(seqs[i]));
+            Entry.Decoded d = source.decoded(seqs[i]);
+            rewound.apply(seqs[i], d.entry().kind(), d.body());
         }
         return rewound;
     }
@@ -293,16 +294,15 @@ public final class ReputationIndex {
 
     private ContractorState rebuild(String id, long seq, Policy policy, boolean explain, boolean checkpointing) {
         long[] seqs = source.contractorSeqs(id);
-        List<Entry> entries = new ArrayList<>();
+        List<Entry.Decoded> entries = new ArrayList<>();
         Map<Long, Long> voided = new HashMap<>();
         for (long s : seqs) {
             if (s > seq) {
                 break;
             }
-            Entry e = source.entry(s);
+            Entry.Decoded e = source.decoded(s);
             entries.add(e);
-            if (e.kind() == EntryKind.DISPUTE_RESOLVED) {
-                DisputeResolved d = (DisputeResolved) e.decodeBody();
+            if (e.body() instanceof DisputeResolved d) {
                 if (d.resolution() == DisputeResolved.Resolution.UPHELD) {
                     voided.put(d.targetSeq(), s);
                 } else {
@@ -311,8 +311,8 @@ public final class ReputationIndex {
             }
         }
         ContractorState state = new ContractorState(id, policy, voided, explain, checkpointing);
-        for (Entry e : entries) {
-            state.apply(e.seq(), e);
+        for (Entry.Decoded e : entries) {
+            state.apply(e.entry().seq(), e.entry().kind(), e.body());
         }
         return state;
     }
