@@ -170,6 +170,8 @@ final class ContractorState {
 
     /** A put into {@link #tasks}: the value it replaced and the task it evicted, each or null. */
     private record TaskChange(String taskId, TaskInfo replaced, String evictedId, TaskInfo evicted) {
+        /** The common put, of a new task that evicted none: undone by taking the newest task off the end. */
+        static final TaskChange NEW_TASK = new TaskChange(null, null, null, null);
     }
 
     /**
@@ -196,7 +198,11 @@ final class ContractorState {
             taskChangeCount = s.taskChangeCount;
             refMillis = s.refMillis;
             status = s.status;
-            skillCodes = s.skills.keySet().toArray(new String[0]);
+            // Skills are only ever added to a state, so the same count as the last checkpoint's
+            // means the same skills: share its (immutable) array.
+            Checkpoint last = s.checkpoints.length == 0 ? null : s.checkpoints[s.checkpoints.length - 1];
+            skillCodes = last != null && last.skillCodes.length == s.skills.size() ? last.skillCodes
+                    : s.skills.keySet().toArray(new String[0]);
             sums = Arrays.copyOf(s.overall, 4 * (1 + skillCodes.length));
             int at = 4;
             for (double[] skill : s.skills.values()) {
@@ -407,8 +413,9 @@ final class ContractorState {
         TaskInfo replaced = tasks.put(taskId, task);
         if (checkpoints.length > 0) {
             // Only a rewind to a checkpoint reads the journal.
-            taskChanges.add(evicted == null ? new TaskChange(taskId, replaced, null, null)
-                    : new TaskChange(taskId, replaced, evicted.getKey(), evicted.getValue()));
+            taskChanges.add(evicted != null ? new TaskChange(taskId, replaced, evicted.getKey(), evicted.getValue())
+                    : replaced != null ? new TaskChange(taskId, replaced, null, null)
+                    : TaskChange.NEW_TASK);
             taskChangeCount++;
         }
         evicted = null;
@@ -431,8 +438,8 @@ final class ContractorState {
         double f = failure * scale;
         overall[component] += s;
         overall[component + 1] += f;
-        for (String skill : skillCodes) {
-            double[] sums = skills.computeIfAbsent(skill, k -> new double[4]);
+        for (int i = 0; i < skillCodes.size(); i++) {
+            double[] sums = skills.computeIfAbsent(skillCodes.get(i), k -> new double[4]);
             sums[component] += s;
             sums[component + 1] += f;
         }
