@@ -69,18 +69,7 @@ final class ContractorState {
     final TreeMap<String, double[]> skills = new TreeMap<>();
     ContractorStatus.Status status = ContractorStatus.Status.ACTIVE;
     private final LinkedHashMap<String, CredentialRecord> credentials = new LinkedHashMap<>();
-    private final LinkedHashMap<String, TaskInfo> tasks = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, TaskInfo> eldest) {
-            if (size() > REMEMBERED_TASKS) {
-                evicted = eldest;
-                return true;
-            }
-            return false;
-        }
-    };
-    /** The task the last put into {@link #tasks} evicted, or null. */
-    private Map.Entry<String, TaskInfo> evicted;
+    private final TaskMemory tasks = new TaskMemory(REMEMBERED_TASKS);
     /** Targets voided by an upheld dispute, to the seq of the resolution that voided them. */
     final Map<Long, Long> voidedBy;
     long lastSeq = -1;
@@ -132,6 +121,7 @@ final class ContractorState {
      */
     SkillRanking[] rankedIn = NO_RANKINGS;
 
+    /** A task's weight and skills, as the journal of task changes keeps them for a rewind. */
     private record TaskInfo(double weight, List<String> skills) {
     }
 
@@ -278,7 +268,7 @@ final class ContractorState {
      * {@value #REMEMBERED_TASKS}, which the spacing of checkpoints ensures: then a task taken
      * off the end is never one put back at the front.
      */
-    private void rewindTasks(long mark, LinkedHashMap<String, TaskInfo> into) {
+    private void rewindTasks(long mark, TaskMemory into) {
         ArrayDeque<String> front = new ArrayDeque<>();
         HashMap<String, TaskInfo> values = new HashMap<>();
         int dropped = 0;
@@ -299,15 +289,17 @@ final class ContractorState {
             throw new IllegalStateException("cannot rewind " + dropped + " new tasks from " + tasks.size());
         }
         for (String taskId : front) {
-            into.put(taskId, values.get(taskId));
+            TaskInfo t = values.get(taskId);
+            into.add(taskId, t.weight(), t.skills());
         }
-        int kept = tasks.size() - dropped;
-        for (var e : tasks.entrySet()) {
-            if (kept-- == 0) {
-                break;
+        for (int i = 0; i < tasks.size() - dropped; i++) {
+            int slot = tasks.slotAt(i);
+            TaskInfo restored = values.get(tasks.id(slot));
+            if (restored != null) {
+                into.add(tasks.id(slot), restored.weight(), restored.skills());
+            } else {
+                into.add(tasks.id(slot), tasks.weight(slot), tasks.skills(slot));
             }
-            TaskInfo restored = values.get(e.getKey());
-            into.put(e.getKey(), restored != null ? restored : e.getValue());
         }
     }
 
@@ -366,7 +358,7 @@ final class ContractorState {
         switch (body) {
             case TaskOutcome t -> {
                 double w = policy.valueWeight(t.valueMinor());
-                putTask(t.taskId(), new TaskInfo(w, t.skills()));
+                putTask(t.taskId(), w, t.skills());
                 double success = switch (t.outcome()) {
                     case ACCEPTED -> t.late() ? policy.lateCreditBp() / 10_000.0 : 1;
                     case REJECTED, ABANDONED, EXPIRED -> 0;
@@ -374,11 +366,11 @@ final class ContractorState {
                 observe(seq, kind, t.occurredAt(), t.skills(), DA, w * success, w * (1 - success));
             }
             case AuditResult a -> {
-                TaskInfo task = tasks.get(a.taskId());
-                double w = (task == null ? 1 : task.weight()) * policy.methodWeight(a.method());
+                int task = tasks.find(a.taskId());
+                double w = (task < 0 ? 1 : tasks.weight(task)) * policy.methodWeight(a.method());
                 double success = a.scoreBp() / 10_000.0;
                 List<String> auditSkills = !a.skills().isEmpty() ? a.skills()
-                        : task != null ? task.skills() : List.of();
+                        : task >= 0 ? tasks.skills(task) : List.of();
                 observe(seq, kind, a.occurredAt(), auditSkills, QA, w * success, w * (1 - success));
             }
             case CredentialIssued c -> credentials.put(c.credentialId(), new CredentialRecord(seq, c));
@@ -408,17 +400,26 @@ final class ContractorState {
         return false;
     }
 
-    private void putTask(String taskId, TaskInfo task) {
-        evicted = null;
-        TaskInfo replaced = tasks.put(taskId, task);
-        if (checkpoints.length > 0) {
-            // Only a rewind to a checkpoint reads the journal.
-            taskChanges.add(evicted != null ? new TaskChange(taskId, replaced, evicted.getKey(), evicted.getValue())
-                    : replaced != null ? new TaskChange(taskId, replaced, null, null)
-                    : TaskChange.NEW_TASK);
+    private void putTask(String taskId, double weight, List<String> taskSkills) {
+        int slot = tasks.find(taskId);
+        // Only a rewind to a checkpoint reads the journal.
+        boolean journal = checkpoints.length > 0;
+        if (slot >= 0) {
+            if (journal) {
+                taskChanges.add(new TaskChange(taskId, new TaskInfo(tasks.weight(slot), tasks.skills(slot)), null, null));
+            }
+            tasks.replace(slot, weight, taskSkills);
+        } else {
+            if (journal) {
+                int oldest = tasks.full() ? tasks.oldest() : -1;
+                taskChanges.add(oldest < 0 ? TaskChange.NEW_TASK : new TaskChange(taskId, null, tasks.id(oldest),
+                        new TaskInfo(tasks.weight(oldest), tasks.skills(oldest))));
+            }
+            tasks.add(taskId, weight, taskSkills);
+        }
+        if (journal) {
             taskChangeCount++;
         }
-        evicted = null;
     }
 
     private void observe(long seq, EntryKind kind, Instant at, List<String> skillCodes, int component,
@@ -488,11 +489,12 @@ final class ContractorState {
             }
         }
         out.writeInt(tasks.size());
-        for (var e : tasks.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeDouble(e.getValue().weight());
-            out.writeInt(e.getValue().skills().size());
-            for (String skill : e.getValue().skills()) {
+        for (int i = 0; i < tasks.size(); i++) {
+            int slot = tasks.slotAt(i);
+            out.writeUTF(tasks.id(slot));
+            out.writeDouble(tasks.weight(slot));
+            out.writeInt(tasks.skills(slot).size());
+            for (String skill : tasks.skills(slot)) {
                 out.writeUTF(skill);
             }
         }
@@ -540,7 +542,7 @@ final class ContractorState {
             for (int k = 0; k < n; k++) {
                 taskSkills.add(in.readUTF());
             }
-            state.tasks.put(taskId, new TaskInfo(weight, List.copyOf(taskSkills)));
+            state.tasks.add(taskId, weight, List.copyOf(taskSkills));
         }
         int voided = in.readInt();
         for (int i = 0; i < voided; i++) {
