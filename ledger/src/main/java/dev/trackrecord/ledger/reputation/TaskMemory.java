@@ -136,9 +136,13 @@ final class TaskMemory {
         }
     }
 
+    /**
+     * Where {@code taskId} hashes in an index of {@code mask + 1} positions: the top bits of its
+     * hash times 2^32 / φ (Fibonacci hashing), since ids that differ in their last characters
+     * have nearby hashes, which linear probing would pile up in one long run.
+     */
     private static int home(String taskId, int mask) {
-        int h = taskId.hashCode();
-        return (h ^ (h >>> 16)) & mask;
+        return taskId.hashCode() * 0x9E3779B9 >>> Integer.numberOfLeadingZeros(mask);
     }
 
     /** Empties index position {@code p}, moving back the entries after it that probed past it. */
