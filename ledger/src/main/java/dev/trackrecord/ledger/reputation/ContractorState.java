@@ -288,6 +288,7 @@ final class ContractorState {
         if (dropped > tasks.size()) {
             throw new IllegalStateException("cannot rewind " + dropped + " new tasks from " + tasks.size());
         }
+        into.reserve(front.size() + tasks.size() - dropped);
         for (String taskId : front) {
             TaskInfo t = values.get(taskId);
             into.add(taskId, t.weight(), t.skills());

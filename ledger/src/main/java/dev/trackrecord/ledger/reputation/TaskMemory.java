@@ -94,7 +94,7 @@ final class TaskMemory {
             head = (head + 1) % ids.length;
             size--;
         } else if (size == ids.length) {
-            grow();
+            grow(Math.max(4, 2 * ids.length));
         }
         int slot = (head + size) % ids.length;
         ids[slot] = taskId;
@@ -104,8 +104,15 @@ final class TaskMemory {
         index[position(taskId)] = slot + 1;
     }
 
-    private void grow() {
-        int length = Math.min(capacity, Math.max(4, 2 * ids.length));
+    /** Makes room for {@code tasks} tasks at most the capacity, so that adding that many grows the arrays once. */
+    void reserve(int tasks) {
+        if (tasks > ids.length && ids.length < capacity) {
+            grow(tasks);
+        }
+    }
+
+    private void grow(int minLength) {
+        int length = Math.min(capacity, minLength);
         String[] newIds = new String[length];
         double[] newWeights = new double[length];
         Object[] newSkills = new Object[length];

@@ -19,6 +19,7 @@ class TaskMemoryTest {
         SplittableRandom random = new SplittableRandom(7);
         for (int capacity : new int[] {1, 2, 3, 5, 64, 1024}) {
             TaskMemory memory = new TaskMemory(capacity);
+            memory.reserve(capacity / 2);
             Map<String, Task> reference = new LinkedHashMap<>() {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Task> eldest) {
