@@ -213,7 +213,7 @@ public final class ReputationIndex {
         }
         if (state.apply(seq, kind, body)) {
             // Only a dispute's resolution changes which entries are voided.
-            ContractorState rebuilt = revoided(state, ((DisputeResolved) body).targetSeq(), seq);
+            ContractorState rebuilt = revoided(state, (DisputeResolved) body, seq);
             contractors.put(contractor, rebuilt);
             state.rankPending = false;
             for (String skill : state.skills.keySet()) {
@@ -265,20 +265,23 @@ public final class ReputationIndex {
      * {@code state} rebuilt after its entry at {@code seq}, a dispute's resolution, changed whether
      * the entry at {@code target} is voided. The entries before {@code target} apply the same
      * either way, so the replay starts at the latest checkpoint before it when there is one, and
-     * reads back only the entries after that; else it replays all of them.
+     * reads back only the entries after that, but for the resolution, whose body is at hand; else
+     * it replays all of them.
      */
-    private ContractorState revoided(ContractorState state, long target, long seq) {
-        Optional<ContractorState.Checkpoint> from = state.checkpointBefore(target);
+    private ContractorState revoided(ContractorState state, DisputeResolved resolution, long seq) {
+        Optional<ContractorState.Checkpoint> from = state.checkpointBefore(resolution.targetSeq());
         if (from.isEmpty()) {
             return replayed(state.id, seq, state.policy);
         }
         ContractorState rewound = state.rewoundTo(from.get());
         long[] seqs = source.contractorSeqs(state.id);
         int i = Arrays.binarySearch(seqs, from.get().lastSeq);
-        for (i = i >= 0 ? i + 1 : -i - 1; i < seqs.length && seqs[i] <= seq; i++) {
+        for (i = i >= 0 ? i + 1 : -i - 1; i < seqs.length && seqs[i] < seq; i++) {
             Entry.Decoded d = source.decoded(seqs[i]);
             rewound.apply(seqs[i], d.entry().kind(), d.body());
         }
+        // The checkpoint is before the target, so before the resolution too.
+        rewound.apply(seq, EntryKind.DISPUTE_RESOLVED, resolution);
         return rewound;
     }
 
