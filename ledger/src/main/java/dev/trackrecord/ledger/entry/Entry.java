@@ -175,6 +175,19 @@ public record Entry(long seq, Instant ts, EntryKind kind, String contractor, Str
      * @throws InvalidEntryException naming the field at fault
      */
     public static Entry parse(byte[] canonicalBytes) throws InvalidEntryException {
+        return parseDecoded(canonicalBytes).entry();
+    }
+
+    /** An entry and its body decoded: what {@link #decodeBody} would give, without parsing the body again. */
+    public record Decoded(Entry entry, EntryBody body) {
+    }
+
+    /**
+     * {@link #parse}, keeping the body it decodes on the way, for readers that want the body too.
+     *
+     * @throws InvalidEntryException naming the field at fault
+     */
+    public static Decoded parseDecoded(byte[] canonicalBytes) throws InvalidEntryException {
         JsonNode node;
         try {
             node = CanonicalJson.parse(canonicalBytes);
@@ -225,8 +238,9 @@ public record Entry(long seq, Instant ts, EntryKind kind, String contractor, Str
         if (!body.isObject()) {
             throw new InvalidEntryException("$.body", "must be a JSON object");
         }
+        EntryBody decoded;
         try {
-            Bodies.parse(kind, body, "$.body");
+            decoded = Bodies.parse(kind, body, "$.body");
         } catch (Bodies.MalformedBodyException e) {
             throw new InvalidEntryException(e.path(), e.rule());
         }
@@ -243,7 +257,7 @@ public record Entry(long seq, Instant ts, EntryKind kind, String contractor, Str
             throw new InvalidEntryException(fieldAt(canonicalBytes, mismatch),
                     "not in canonical form (RFC 8785): differs from the canonical encoding at byte " + mismatch);
         }
-        return entry;
+        return new Decoded(entry, decoded);
     }
 
     private static JsonNode field(JsonNode entry, String name) throws InvalidEntryException {

@@ -71,7 +71,8 @@ final class Timestamps {
         }
         Instant instant;
         try {
-            instant = Instant.parse(text);
+            // Every entry read back from the log comes through here: skip java.time's formatter.
+            instant = parseInstant(text);
         } catch (java.time.format.DateTimeParseException e) {
             throw new IllegalArgumentException("not a valid date-time");
         }

@@ -60,6 +60,7 @@ final class ContractorState {
     static final int CHECKPOINTS_KEPT = 6;
     private static final Checkpoint[] NO_CHECKPOINTS = {};
     private static final CredentialRecord[] NO_CREDENTIALS = {};
+    private static final SkillRanking[] NO_RANKINGS = {};
 
     final String id;
     final Policy policy;
@@ -68,18 +69,7 @@ final class ContractorState {
     final TreeMap<String, double[]> skills = new TreeMap<>();
     ContractorStatus.Status status = ContractorStatus.Status.ACTIVE;
     private final LinkedHashMap<String, CredentialRecord> credentials = new LinkedHashMap<>();
-    private final LinkedHashMap<String, TaskInfo> tasks = new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, TaskInfo> eldest) {
-            if (size() > REMEMBERED_TASKS) {
-                evicted = eldest;
-                return true;
-            }
-            return false;
-        }
-    };
-    /** The task the last put into {@link #tasks} evicted, or null. */
-    private Map.Entry<String, TaskInfo> evicted;
+    private final TaskMemory tasks = new TaskMemory(REMEMBERED_TASKS);
     /** Targets voided by an upheld dispute, to the seq of the resolution that voided them. */
     final Map<Long, Long> voidedBy;
     long lastSeq = -1;
@@ -126,9 +116,13 @@ final class ContractorState {
     private boolean seenFromStart = true;
     /** Whether the index has this state queued for re-ranking at the end of the current slice. */
     boolean rankPending;
-    /** How many skills the rankings list this state as a member of. */
-    int rankedSkills;
+    /**
+     * The rankings of the skills the index last ranked this state in, in skill order, so that
+     * re-ranking it does not look each skill up again; none until it is first ranked.
+     */
+    SkillRanking[] rankedIn = NO_RANKINGS;
 
+    /** A task's weight and skills, as the journal of task changes keeps them for a rewind. */
     private record TaskInfo(double weight, List<String> skills) {
     }
 
@@ -167,6 +161,8 @@ final class ContractorState {
 
     /** A put into {@link #tasks}: the value it replaced and the task it evicted, each or null. */
     private record TaskChange(String taskId, TaskInfo replaced, String evictedId, TaskInfo evicted) {
+        /** The common put, of a new task that evicted none: undone by taking the newest task off the end. */
+        static final TaskChange NEW_TASK = new TaskChange(null, null, null, null);
     }
 
     /**
@@ -193,7 +189,11 @@ final class ContractorState {
             taskChangeCount = s.taskChangeCount;
             refMillis = s.refMillis;
             status = s.status;
-            skillCodes = s.skills.keySet().toArray(new String[0]);
+            // Skills are only ever added to a state, so the same count as the last checkpoint's
+            // means the same skills: share its (immutable) array.
+            Checkpoint last = s.checkpoints.length == 0 ? null : s.checkpoints[s.checkpoints.length - 1];
+            skillCodes = last != null && last.skillCodes.length == s.skills.size() ? last.skillCodes
+                    : s.skills.keySet().toArray(new String[0]);
             sums = Arrays.copyOf(s.overall, 4 * (1 + skillCodes.length));
             int at = 4;
             for (double[] skill : s.skills.values()) {
@@ -261,27 +261,47 @@ final class ContractorState {
         return s;
     }
 
-    /** Puts into {@code into} the tasks as they were after put number {@code mark}, in their order then. */
-    private void rewindTasks(long mark, LinkedHashMap<String, TaskInfo> into) {
-        ArrayDeque<String> order = new ArrayDeque<>(tasks.keySet());
-        HashMap<String, TaskInfo> values = new HashMap<>(tasks);
+    /**
+     * Puts into {@code into} the tasks as they were after put number {@code mark}, in their order
+     * then. Undoing a put restores the value it replaced, or takes its new task off the end and
+     * puts back at the front the task it evicted; so only the changes since {@code mark} are
+     * walked, and the tasks are copied once. Requires fewer puts since {@code mark} than
+     * {@value #REMEMBERED_TASKS}, which the spacing of checkpoints ensures: then a task taken
+     * off the end is never one put back at the front.
+     */
+    private void rewindTasks(long mark, TaskMemory into) {
+        ArrayDeque<String> front = new ArrayDeque<>();
+        HashMap<String, TaskInfo> values = new HashMap<>();
+        int dropped = 0;
         var it = taskChanges.descendingIterator();
         for (long n = taskChangeCount; n > mark; n--) {
             TaskChange c = it.next();
             if (c.evictedId() != null) {
-                order.addFirst(c.evictedId());
+                front.addFirst(c.evictedId());
                 values.put(c.evictedId(), c.evicted());
             }
             if (c.replaced() == null) {
-                // It was new: the latest task at the time, so the last one now.
-                order.removeLast();
-                values.remove(c.taskId());
+                dropped++;
             } else {
                 values.put(c.taskId(), c.replaced());
             }
         }
-        for (String taskId : order) {
-            into.put(taskId, values.get(taskId));
+        if (dropped > tasks.size()) {
+            throw new IllegalStateException("cannot rewind " + dropped + " new tasks from " + tasks.size());
+        }
+        into.reserve(front.size() + tasks.size() - dropped);
+        for (String taskId : front) {
+            TaskInfo t = values.get(taskId);
+            into.add(taskId, t.weight(), t.skills());
+        }
+        for (int i = 0; i < tasks.size() - dropped; i++) {
+            int slot = tasks.slotAt(i);
+            TaskInfo restored = values.get(tasks.id(slot));
+            if (restored != null) {
+                into.add(tasks.id(slot), restored.weight(), restored.skills());
+            } else {
+                into.add(tasks.id(slot), tasks.weight(slot), tasks.skills(slot));
+            }
         }
     }
 
@@ -340,7 +360,7 @@ final class ContractorState {
         switch (body) {
             case TaskOutcome t -> {
                 double w = policy.valueWeight(t.valueMinor());
-                putTask(t.taskId(), new TaskInfo(w, t.skills()));
+                putTask(t.taskId(), w, t.skills());
                 double success = switch (t.outcome()) {
                     case ACCEPTED -> t.late() ? policy.lateCreditBp() / 10_000.0 : 1;
                     case REJECTED, ABANDONED, EXPIRED -> 0;
@@ -348,11 +368,11 @@ final class ContractorState {
                 observe(seq, kind, t.occurredAt(), t.skills(), DA, w * success, w * (1 - success));
             }
             case AuditResult a -> {
-                TaskInfo task = tasks.get(a.taskId());
-                double w = (task == null ? 1 : task.weight()) * policy.methodWeight(a.method());
+                int task = tasks.find(a.taskId());
+                double w = (task < 0 ? 1 : tasks.weight(task)) * policy.methodWeight(a.method());
                 double success = a.scoreBp() / 10_000.0;
                 List<String> auditSkills = !a.skills().isEmpty() ? a.skills()
-                        : task != null ? task.skills() : List.of();
+                        : task >= 0 ? tasks.skills(task) : List.of();
                 observe(seq, kind, a.occurredAt(), auditSkills, QA, w * success, w * (1 - success));
             }
             case CredentialIssued c -> credentials.put(c.credentialId(), new CredentialRecord(seq, c));
@@ -382,16 +402,26 @@ final class ContractorState {
         return false;
     }
 
-    private void putTask(String taskId, TaskInfo task) {
-        evicted = null;
-        TaskInfo replaced = tasks.put(taskId, task);
-        if (checkpoints.length > 0) {
-            // Only a rewind to a checkpoint reads the journal.
-            taskChanges.add(evicted == null ? new TaskChange(taskId, replaced, null, null)
-                    : new TaskChange(taskId, replaced, evicted.getKey(), evicted.getValue()));
+    private void putTask(String taskId, double weight, List<String> taskSkills) {
+        int slot = tasks.find(taskId);
+        // Only a rewind to a checkpoint reads the journal.
+        boolean journal = checkpoints.length > 0;
+        if (slot >= 0) {
+            if (journal) {
+                taskChanges.add(new TaskChange(taskId, new TaskInfo(tasks.weight(slot), tasks.skills(slot)), null, null));
+            }
+            tasks.replace(slot, weight, taskSkills);
+        } else {
+            if (journal) {
+                int oldest = tasks.full() ? tasks.oldest() : -1;
+                taskChanges.add(oldest < 0 ? TaskChange.NEW_TASK : new TaskChange(taskId, null, tasks.id(oldest),
+                        new TaskInfo(tasks.weight(oldest), tasks.skills(oldest))));
+            }
+            tasks.add(taskId, weight, taskSkills);
+        }
+        if (journal) {
             taskChangeCount++;
         }
-        evicted = null;
     }
 
     private void observe(long seq, EntryKind kind, Instant at, List<String> skillCodes, int component,
@@ -411,8 +441,8 @@ final class ContractorState {
         double f = failure * scale;
         overall[component] += s;
         overall[component + 1] += f;
-        for (String skill : skillCodes) {
-            double[] sums = skills.computeIfAbsent(skill, k -> new double[4]);
+        for (int i = 0; i < skillCodes.size(); i++) {
+            double[] sums = skills.computeIfAbsent(skillCodes.get(i), k -> new double[4]);
             sums[component] += s;
             sums[component + 1] += f;
         }
@@ -461,11 +491,12 @@ final class ContractorState {
             }
         }
         out.writeInt(tasks.size());
-        for (var e : tasks.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeDouble(e.getValue().weight());
-            out.writeInt(e.getValue().skills().size());
-            for (String skill : e.getValue().skills()) {
+        for (int i = 0; i < tasks.size(); i++) {
+            int slot = tasks.slotAt(i);
+            out.writeUTF(tasks.id(slot));
+            out.writeDouble(tasks.weight(slot));
+            out.writeInt(tasks.skills(slot).size());
+            for (String skill : tasks.skills(slot)) {
                 out.writeUTF(skill);
             }
         }
@@ -513,7 +544,7 @@ final class ContractorState {
             for (int k = 0; k < n; k++) {
                 taskSkills.add(in.readUTF());
             }
-            state.tasks.put(taskId, new TaskInfo(weight, List.copyOf(taskSkills)));
+            state.tasks.add(taskId, weight, List.copyOf(taskSkills));
         }
         int voided = in.readInt();
         for (int i = 0; i < voided; i++) {

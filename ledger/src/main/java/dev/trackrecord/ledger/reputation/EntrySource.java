@@ -11,6 +11,16 @@ public interface EntrySource {
     /** The entry at {@code seq}. Requires 0 <= seq < size(). */
     Entry entry(long seq);
 
+    /**
+     * The entry at {@code seq} with its body decoded, as a rebuild replays it; a source that
+     * parses entries can keep the body it decoded on the way ({@link Entry#parseDecoded}).
+     * Requires 0 <= seq < size().
+     */
+    default Entry.Decoded decoded(long seq) {
+        Entry e = entry(seq);
+        return new Entry.Decoded(e, e.decodeBody());
+    }
+
     /** The entries from {@code from} (inclusive) to {@code to} (exclusive); a source may read them in bulk. */
     default java.util.List<Entry> entries(long from, long to) {
         java.util.List<Entry> out = new java.util.ArrayList<>((int) (to - from));

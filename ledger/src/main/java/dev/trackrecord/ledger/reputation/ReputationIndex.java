@@ -213,7 +213,7 @@ public final class ReputationIndex {
         }
         if (state.apply(seq, kind, body)) {
             // Only a dispute's resolution changes which entries are voided.
-            ContractorState rebuilt = revoided(state, ((DisputeResolved) body).targetSeq(), seq);
+            ContractorState rebuilt = revoided(state, (DisputeResolved) body, seq);
             contractors.put(contractor, rebuilt);
             state.rankPending = false;
             for (String skill : state.skills.keySet()) {
@@ -235,17 +235,25 @@ public final class ReputationIndex {
      * date, once per contractor however many of their entries were applied. Requires the write lock.
      */
     private void rankChanged(Instant now) {
+        long at = now.toEpochMilli();
         for (ContractorState state : toRank) {
             // A state replaced meanwhile (by a rebuild) was unmarked and is not ranked.
             if (state.rankPending) {
                 state.rankPending = false;
                 // Skills are only ever added to a state, so the same count means the same skills.
-                boolean newSkills = state.skills.size() != state.rankedSkills;
-                state.rankedSkills = state.skills.size();
-                for (String skill : state.skills.keySet()) {
-                    SkillRanking ranking = rankings.computeIfAbsent(skill, SkillRanking::new);
-                    if (newSkills || ranking.keepsKeysAt(now)) {
-                        ranking.update(state, now);
+                if (state.rankedIn.length != state.skills.size()) {
+                    SkillRanking[] in = new SkillRanking[state.skills.size()];
+                    int i = 0;
+                    for (String skill : state.skills.keySet()) {
+                        in[i] = rankings.computeIfAbsent(skill, SkillRanking::new);
+                        in[i++].update(state, now);
+                    }
+                    state.rankedIn = in;
+                } else {
+                    for (SkillRanking ranking : state.rankedIn) {
+                        if (ranking.keepsKeysAt(at)) {
+                            ranking.update(state, now);
+                        }
                     }
                 }
             }
@@ -257,19 +265,23 @@ public final class ReputationIndex {
      * {@code state} rebuilt after its entry at {@code seq}, a dispute's resolution, changed whether
      * the entry at {@code target} is voided. The entries before {@code target} apply the same
      * either way, so the replay starts at the latest checkpoint before it when there is one, and
-     * reads back only the entries after that; else it replays all of them.
+     * reads back only the entries after that, but for the resolution, whose body is at hand; else
+     * it replays all of them.
      */
-    private ContractorState revoided(ContractorState state, long target, long seq) {
-        Optional<ContractorState.Checkpoint> from = state.checkpointBefore(target);
+    private ContractorState revoided(ContractorState state, DisputeResolved resolution, long seq) {
+        Optional<ContractorState.Checkpoint> from = state.checkpointBefore(resolution.targetSeq());
         if (from.isEmpty()) {
             return replayed(state.id, seq, state.policy);
         }
         ContractorState rewound = state.rewoundTo(from.get());
         long[] seqs = source.contractorSeqs(state.id);
         int i = Arrays.binarySearch(seqs, from.get().lastSeq);
-        for (i = i >= 0 ? i + 1 : -i - 1; i < seqs.length && seqs[i] <= seq; i++) {
-            rewound.apply(seqs[i], source.entry(seqs[i]));
+        for (i = i >= 0 ? i + 1 : -i - 1; i < seqs.length && seqs[i] < seq; i++) {
+            Entry.Decoded d = source.decoded(seqs[i]);
+            rewound.apply(seqs[i], d.entry().kind(), d.body());
         }
+        // The checkpoint is before the target, so before the resolution too.
+        rewound.apply(seq, EntryKind.DISPUTE_RESOLVED, resolution);
         return rewound;
     }
 
@@ -285,16 +297,15 @@ public final class ReputationIndex {
 
     private ContractorState rebuild(String id, long seq, Policy policy, boolean explain, boolean checkpointing) {
         long[] seqs = source.contractorSeqs(id);
-        List<Entry> entries = new ArrayList<>();
+        List<Entry.Decoded> entries = new ArrayList<>();
         Map<Long, Long> voided = new HashMap<>();
         for (long s : seqs) {
             if (s > seq) {
                 break;
             }
-            Entry e = source.entry(s);
+            Entry.Decoded e = source.decoded(s);
             entries.add(e);
-            if (e.kind() == EntryKind.DISPUTE_RESOLVED) {
-                DisputeResolved d = (DisputeResolved) e.decodeBody();
+            if (e.body() instanceof DisputeResolved d) {
                 if (d.resolution() == DisputeResolved.Resolution.UPHELD) {
                     voided.put(d.targetSeq(), s);
                 } else {
@@ -303,8 +314,8 @@ public final class ReputationIndex {
             }
         }
         ContractorState state = new ContractorState(id, policy, voided, explain, checkpointing);
-        for (Entry e : entries) {
-            state.apply(e.seq(), e);
+        for (Entry.Decoded e : entries) {
+            state.apply(e.entry().seq(), e.entry().kind(), e.body());
         }
         return state;
     }

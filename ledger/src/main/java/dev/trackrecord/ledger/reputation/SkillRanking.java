@@ -92,12 +92,11 @@ final class SkillRanking {
     }
 
     /**
-     * Whether an {@link #update} at {@code time} would change more than {@link #members}: whether
-     * keys are kept for {@code time} or being prepared. Keys of another time are dropped here, as
+     * Whether an {@link #update} at {@code at} (epoch millis) would change more than
+     * {@link #members}: whether keys are kept for {@code at} or being prepared. Keys of another time are dropped here, as
      * no query uses them again and no update keeps them. Requires the write lock.
      */
-    boolean keepsKeysAt(Instant time) {
-        long at = time.toEpochMilli();
+    boolean keepsKeysAt(long at) {
         if (keys.evaluatedAt != at && keys.evaluatedAt != STALE) {
             keys = new Keys(STALE);
         }

@@ -21,6 +21,11 @@ public final class LedgerEntrySource implements EntrySource {
 
     @Override
     public Entry entry(long seq) {
+        return decoded(seq).entry();
+    }
+
+    @Override
+    public Entry.Decoded decoded(long seq) {
         byte[] bytes = ledger.entry(seq).orElseThrow(
                 () -> new IllegalStateException("no entry at seq " + seq + " in a log of " + ledger.size()));
         return parse(seq, bytes);
@@ -32,14 +37,14 @@ public final class LedgerEntrySource implements EntrySource {
         List<byte[]> bytes = ledger.entries(from, to);
         List<Entry> out = new ArrayList<>(bytes.size());
         for (int i = 0; i < bytes.size(); i++) {
-            out.add(parse(from + i, bytes.get(i)));
+            out.add(parse(from + i, bytes.get(i)).entry());
         }
         return out;
     }
 
-    private static Entry parse(long seq, byte[] bytes) {
+    private static Entry.Decoded parse(long seq, byte[] bytes) {
         try {
-            return Entry.parse(bytes);
+            return Entry.parseDecoded(bytes);
         } catch (InvalidEntryException e) {
             // The ledger stores only entries it wrote canonically; anything else is corruption.
             throw new IllegalStateException("stored entry at seq " + seq + " does not parse: " + e.getMessage(), e);

@@ -149,6 +149,9 @@ class EntryTest {
                     random.nextLong(-1, seq), CanonicalJson.canonicalize(body));
 
             assertThat(Entry.parse(entry.canonicalBytes())).isEqualTo(entry);
+            Entry.Decoded decoded = Entry.parseDecoded(entry.canonicalBytes());
+            assertThat(decoded.entry()).isEqualTo(entry);
+            assertThat(decoded.body()).isEqualTo(entry.decodeBody());
         }
     }
 

@@ -10,7 +10,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** {@link Timestamps#parseInstant} against its reference, {@link Instant#parse}. */
+/**
+ * {@link Timestamps#parseInstant} against its reference, {@link Instant#parse}, and
+ * {@link Timestamps#parse} against a reading with {@link Instant#parse} and a round trip.
+ */
 class TimestampsTest {
 
     @ParameterizedTest
@@ -30,6 +33,50 @@ class TimestampsTest {
         "+12026-11-01T10:00:00Z", "2026-11-01T10:00:00.123456789+00:00"})
     void parseInstant_givesWhatInstantParseGives(String text) {
         assertSameOutcome(text);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "2026-11-01T10:00:00.000Z", "1970-01-01T00:00:00.000Z", "0000-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z",
+        "2024-02-29T12:00:00.001Z", "2023-02-29T12:00:00.000Z", "2026-04-31T00:00:00.000Z", "2026-11-01T24:00:00.000Z",
+        "2026-11-01T23:59:60.000Z", "2026-13-01T10:00:00.000Z", "2026-11-01T10:00:00.00Z", "2026-11-01T10:00:00Z",
+        "2026-11-01t10:00:00.000z", "+2026-11-01T10:00:00.00Z", "2026-11-01T10:00:00.000+0"})
+    void parse_givesWhatAReadingWithInstantParseGives(String text) {
+        assertSameTsOutcome(text);
+    }
+
+    @Test
+    void parse_randomEnvelopeTimestamps_giveWhatAReadingWithInstantParseGives() {
+        Random random = new Random(20261129);
+        for (int i = 0; i < 100_000; i++) {
+            String text = "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ".formatted(random.nextInt(10_000), random.nextInt(14),
+                    random.nextInt(33), random.nextInt(26), random.nextInt(62), random.nextInt(62), random.nextInt(1000));
+            assertSameTsOutcome(text);
+        }
+    }
+
+    /** What {@link Timestamps#parse} read with java.time's formatter: the shape, the reading, the round trip. */
+    private static Object referenceTs(String text) {
+        if (text.length() != Timestamps.LENGTH || !text.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z")) {
+            return IllegalArgumentException.class;
+        }
+        Instant instant;
+        try {
+            instant = Instant.parse(text);
+        } catch (RuntimeException e) {
+            return IllegalArgumentException.class;
+        }
+        return Timestamps.format(instant).equals(text) ? instant : IllegalArgumentException.class;
+    }
+
+    private static void assertSameTsOutcome(String text) {
+        Object actual;
+        try {
+            actual = Timestamps.parse(text);
+        } catch (RuntimeException e) {
+            actual = e.getClass();
+        }
+        assertThat(actual).as(text).isEqualTo(referenceTs(text));
     }
 
     @Test
