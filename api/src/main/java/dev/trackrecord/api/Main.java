@@ -3,6 +3,8 @@ package dev.trackrecord.api;
 import io.helidon.config.Config;
 import io.helidon.logging.common.LogConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code trackrecord serve [--data DIR] [--port N] [--origin O] [--open-check C] [--kafka BOOTSTRAP
@@ -46,46 +48,44 @@ public final class Main {
             System.exit(2);
             return;
         }
-        if (settings.shards() > 0) {
-            serveSharded(settings);
-            return;
-        }
-        TrackRecordServer server;
+        Started server;
         try {
-            server = TrackRecordServer.start(settings);
+            server = start(settings);
         } catch (Exception e) {
             System.err.println("trackrecord serve: could not start: " + e.getMessage());
             System.exit(1);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("trackrecord-shutdown").unstarted(server::close));
+        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("trackrecord-shutdown").unstarted(server.close()));
         System.out.println("data directory: " + settings.dataDir().toAbsolutePath().normalize());
-        System.out.println("checkpoint verifier key: " + server.verifierKey());
-        System.out.println("token issuer: " + settings.tokenIssuer());
-        if (!settings.kafka().isBlank()) {
-            System.out.println("kafka: " + settings.kafka());
-        }
-        System.out.println("listening on http://localhost:" + server.port());
+        server.lines().forEach(System.out::println);
         System.out.flush();
     }
 
-    private static void serveSharded(Settings settings) {
-        ShardedServer server;
-        try {
-            server = ShardedServer.start(settings);
-        } catch (Exception e) {
-            System.err.println("trackrecord serve: could not start: " + e.getMessage());
-            System.exit(1);
-            return;
+    /** A started server: how to stop it, and what to tell whoever started it. */
+    private record Started(Runnable close, List<String> lines) {
+    }
+
+    /** The single-log service, or with {@code --shards} a node of the sharded mode. */
+    private static Started start(Settings settings) throws Exception {
+        List<String> lines = new ArrayList<>();
+        if (settings.shards() > 0) {
+            ShardedServer server = ShardedServer.start(settings);
+            lines.add("checkpoint verifier key: " + server.verifierKey() + " (shard n signs as <origin>/shard-n)");
+            lines.add("token issuer: " + settings.tokenIssuer());
+            lines.add("kafka: " + settings.kafka() + ", shards: " + settings.shards() + ", node: " + server.nodeId()
+                    + " at " + server.url());
+            lines.add("listening on http://localhost:" + server.port());
+            return new Started(server::close, lines);
         }
-        Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("trackrecord-shutdown").unstarted(server::close));
-        System.out.println("data directory: " + settings.dataDir().toAbsolutePath().normalize());
-        System.out.println("checkpoint verifier key: " + server.verifierKey() + " (shard n signs as <origin>/shard-n)");
-        System.out.println("token issuer: " + settings.tokenIssuer());
-        System.out.println("kafka: " + settings.kafka() + ", shards: " + settings.shards() + ", node: "
-                + server.nodeId() + " at " + server.url());
-        System.out.println("listening on http://localhost:" + server.port());
-        System.out.flush();
+        TrackRecordServer server = TrackRecordServer.start(settings);
+        lines.add("checkpoint verifier key: " + server.verifierKey());
+        lines.add("token issuer: " + settings.tokenIssuer());
+        if (!settings.kafka().isBlank()) {
+            lines.add("kafka: " + settings.kafka());
+        }
+        lines.add("listening on http://localhost:" + server.port());
+        return new Started(server::close, lines);
     }
 
     static Settings parse(String[] args, Settings settings) {
