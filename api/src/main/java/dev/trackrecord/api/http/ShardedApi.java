@@ -12,7 +12,9 @@ import dev.trackrecord.api.kafka.Shards;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
+import dev.trackrecord.ledger.entry.Violation;
 import dev.trackrecord.ledger.store.Appended;
+import dev.trackrecord.ledger.store.DisputeConflictException;
 import dev.trackrecord.ledger.store.LogConflictException;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
@@ -298,11 +300,15 @@ public final class ShardedApi {
             } catch (TimeoutException ex) {
                 throw moving("shard " + n + " did not apply the entries within " + APPLY_TIMEOUT.toSeconds() + " s");
             } catch (ExecutionException ex) {
-                throw failure(n, ex.getCause());
+                throw inRequest(failure(n, ex.getCause()), parts.get(n), submissions.size() > 1);
             }
             var forwarded = forwardOf.get(n);
+            if (forwarded != null && forwarded.get().statusCode() == 409) {
+                // The owner refused its part: say so as it did, with paths into this request.
+                throw inRequest(refusal(forwarded.get()), parts.get(n), submissions.size() > 1);
+            }
             if (forwarded != null && forwarded.get().statusCode() / 100 != 2) {
-                relay(forwarded.get(), res); // the owner refused its part (a conflict, say): say so as it did
+                relay(forwarded.get(), res);
                 return;
             }
         }
@@ -350,6 +356,52 @@ public final class ShardedApi {
             }
         }
         return Optional.of(n);
+    }
+
+    /**
+     * {@code e} with the paths of its violations moved from shard {@code n}'s part of a request
+     * (the submissions at {@code indexes} of it) into the whole request: {@code $.entries[j]} of
+     * the part is {@code $.entries[indexes[j]]}, and a part of one entry, whose paths start at
+     * {@code $}, is {@code $.entries[indexes[0]]} when the request held several.
+     */
+    static RuntimeException inRequest(RuntimeException e, List<Integer> indexes, boolean batch) {
+        if (e instanceof DisputeConflictException conflict) {
+            return new DisputeConflictException(conflict.violations().stream()
+                    .map(v -> new Violation(pathInRequest(v.path(), indexes, batch), v.rule())).toList());
+        }
+        if (e instanceof ProblemException problem && !problem.errors().isEmpty()) {
+            List<Violation> moved = problem.errors().stream()
+                    .map(v -> new Violation(pathInRequest(v.path(), indexes, batch), v.rule())).toList();
+            String detail = problem.getMessage();
+            for (int i = 0; i < moved.size(); i++) {
+                detail = detail.replace(problem.errors().get(i).path() + ":", moved.get(i).path() + ":");
+            }
+            return new ProblemException(problem.status(), problem.type(), problem.title(), detail, moved,
+                    problem.headers());
+        }
+        return e;
+    }
+
+    static String pathInRequest(String path, List<Integer> indexes, boolean batch) {
+        String entries = "$.entries[";
+        if (path.startsWith(entries)) {
+            int close = path.indexOf(']');
+            int j = Integer.parseInt(path.substring(entries.length(), close));
+            return j < indexes.size() ? entries + indexes.get(j) + path.substring(close) : path;
+        }
+        return batch && path.startsWith("$") ? entries + indexes.getFirst() + "]" + path.substring(1) : path;
+    }
+
+    /** The problem a node answered for the part it was forwarded. */
+    private static ProblemException refusal(HttpResponse<byte[]> answer) throws IOException {
+        JsonNode p = JSON.readTree(answer.body());
+        List<Violation> errors = new ArrayList<>();
+        for (JsonNode v : p.path("errors")) {
+            errors.add(new Violation(v.path("path").asText(), v.path("rule").asText()));
+        }
+        String type = p.path("type").asText();
+        return new ProblemException(answer.statusCode(), type.substring(type.lastIndexOf(':') + 1),
+                p.path("title").asText(), p.path("detail").asText(), errors, Map.of());
     }
 
     /** Why shard {@code n}'s part failed, as the problem the caller gets. */

@@ -157,6 +157,31 @@ class ShardedServerTest {
     }
 
     @Test
+    @Order(1)
+    void aRefusedDisputeInABatch_isNamedByItsPlaceInTheWholeRequest_onEitherNode() throws Exception {
+        String onA = contractorOn(a, "pa-");
+        String onB = contractorOn(b, "pb-");
+        // Entry 2 of the request is entry 1 of the part for onB's shard, and resolves no dispute.
+        String resolution = """
+                {"kind":"dispute.resolved","contractor":"%s","event_id":"place-resolution","body":{\
+                "occurred_at":"2026-03-16T10:00:00Z","dispute_seq":1,"target_seq":0,"resolution":"upheld",\
+                "reason_code":"audit-corrected"}}""".formatted(onB);
+        String batch = "{\"entries\":[" + audit(onA, "place-a", 9000) + "," + audit(onB, "place-b", 8000) + ","
+                + resolution + "]}";
+
+        for (ShardedServer node : List.of(a, b)) {
+            HttpResponse<String> refused = post(node, "/v1/entries", Role.INGEST, batch);
+
+            assertThat(refused.statusCode()).as(refused.body()).isEqualTo(409);
+            JsonNode problem = KafkaIngestTest.json(refused.body().getBytes());
+            assertThat(problem.path("type").asText()).endsWith("dispute-conflict");
+            assertThat(problem.path("errors").get(0).path("path").asText())
+                    .as("through node " + node.nodeId()).isEqualTo("$.entries[2].body.dispute_seq");
+            assertThat(problem.path("detail").asText()).startsWith("$.entries[2].body.dispute_seq:");
+        }
+    }
+
+    @Test
     @Order(2)
     void checkpoints_arePerShard_signedUnderTheShardsOrigin() throws Exception {
         String onB = contractorOn(b, "cp-");
