@@ -5,12 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.simulation.Marketplace;
+import dev.trackrecord.ledger.store.SettableClock;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -170,7 +168,8 @@ class ReputationApplyPathsTest {
      */
     private static void assertSamePaths(TestLog log, SplittableRandom random, List<String> contractors,
                                         int replayEvery) {
-        SettableClock clock = new SettableClock(NOW.truncatedTo(ChronoUnit.HOURS).plusSeconds(60));
+        SettableClock clock = new SettableClock();
+        clock.set(NOW.truncatedTo(ChronoUnit.HOURS).plusSeconds(60).toEpochMilli());
         Growing source = new Growing(log);
         ReputationIndex byEntry = new ReputationIndex(source, clock);
         ReputationIndex byBatch = new ReputationIndex(source, clock);
@@ -198,7 +197,7 @@ class ReputationApplyPathsTest {
             if (steps == 3) {
                 paths.forEach(index -> index.prepareRankings(index.nextEvaluationTime()));
             } else if (steps == 5) {
-                clock.now = clock.now.plus(Duration.ofHours(1));
+                clock.set(clock.millis() + Duration.ofHours(1).toMillis());
             }
         }
         ReputationIndex atOnce = new ReputationIndex(source, clock);
@@ -299,29 +298,6 @@ class ReputationApplyPathsTest {
             long[] all = log.contractorSeqs(contractor);
             int n = Arrays.binarySearch(all, visible);
             return Arrays.copyOf(all, n >= 0 ? n : -n - 1);
-        }
-    }
-
-    private static final class SettableClock extends Clock {
-        Instant now;
-
-        SettableClock(Instant now) {
-            this.now = now;
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
         }
     }
 }
