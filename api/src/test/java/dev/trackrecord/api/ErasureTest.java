@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.ledger.bundle.BundleVerification;
 import dev.trackrecord.ledger.bundle.BundleVerifier;
+import dev.trackrecord.ledger.json.Bytes;
 import dev.trackrecord.ledger.note.NoteVerifier;
 import dev.trackrecord.ledger.store.Fsck;
 import java.io.ByteArrayInputStream;
@@ -168,26 +169,13 @@ class ErasureTest {
             for (Path f : files.filter(Files::isRegularFile).toList()) {
                 byte[] content = Files.readAllBytes(f);
                 for (byte[] needle : forms) {
-                    if (indexOf(content, needle) >= 0) {
+                    if (Bytes.indexOf(content, needle) >= 0) {
                         hits.add(dir.relativize(f).toString());
                     }
                 }
             }
         }
         return hits;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     static byte[] download(TestServer server, String path, String token) throws Exception {

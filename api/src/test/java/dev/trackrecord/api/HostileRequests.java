@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.api.http.Api;
+import dev.trackrecord.ledger.json.Bytes;
 import io.helidon.http.Method;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -605,7 +606,10 @@ final class HostileRequests {
                 throw new UncheckedIOException(e);
             }
             byte[] quoted = ("\"\\u0001MARK" + index + "\\u0001\"").getBytes(StandardCharsets.US_ASCII);
-            int at = indexOf(text, quoted);
+            int at = Bytes.indexOf(text, quoted);
+            if (at < 0) {
+                throw new IllegalStateException("marker not found");
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream(text.length + raw.length);
             out.write(text, 0, at);
             out.writeBytes(raw);
@@ -663,18 +667,5 @@ final class HostileRequests {
             }
             return null;
         }
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i <= haystack.length - needle.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        throw new IllegalStateException("marker not found");
     }
 }

@@ -23,6 +23,7 @@ import dev.trackrecord.ledger.entry.InvalidEntryException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.entry.Violation;
+import dev.trackrecord.ledger.json.Bytes;
 import dev.trackrecord.ledger.store.Appended;
 import dev.trackrecord.ledger.store.Ledger;
 import io.helidon.http.HeaderNames;
@@ -267,7 +268,7 @@ final class ConsensusAudits {
         long size = ledger.size();
         for (long seq = scanned; seq < size; seq++) {
             byte[] bytes = ledger.entry(seq).orElseThrow();
-            if (indexOf(bytes, EVENT_MARKER) < 0) {
+            if (Bytes.indexOf(bytes, EVENT_MARKER) < 0) {
                 continue;
             }
             Entry e = Entry.parse(bytes);
@@ -287,19 +288,6 @@ final class ConsensusAudits {
             });
         }
         scanned = size;
-    }
-
-    private static int indexOf(byte[] haystack, byte[] needle) {
-        outer:
-        for (int i = 0; i + needle.length <= haystack.length; i++) {
-            for (int j = 0; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     private static byte[] readBody(ServerRequest req) throws IOException {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trackrecord.ledger.json.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
@@ -79,25 +80,12 @@ public final class ReputationJson {
         // as_of is the third field, after the contractor and policy ids, which hold no quotes: the
         // first occurrence is the placeholder's.
         byte[] marker = ("\"as_of\":{\"seq\":" + SEQ_PLACEHOLDER).getBytes(StandardCharsets.US_ASCII);
-        int at = indexOf(whole, marker);
+        int at = Bytes.indexOf(whole, marker);
         if (at < 0) {
             throw new IllegalStateException("a reputation document lacks its as_of.seq");
         }
         int cut = at + marker.length - Long.toString(SEQ_PLACEHOLDER).length();
         return new Document(r, Arrays.copyOfRange(whole, 0, cut), Arrays.copyOfRange(whole, at + marker.length, whole.length));
-    }
-
-    private static int indexOf(byte[] data, byte[] pattern) {
-        outer:
-        for (int i = 0; i + pattern.length <= data.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     /** The document; {@code explanation} is included when {@code withExplanation}. */

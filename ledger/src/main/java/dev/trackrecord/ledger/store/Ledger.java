@@ -9,6 +9,7 @@ import dev.trackrecord.ledger.entry.EntryKind;
 import dev.trackrecord.ledger.entry.InvalidEntryException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.Violation;
+import dev.trackrecord.ledger.json.Bytes;
 import dev.trackrecord.ledger.json.CanonicalWriter;
 import dev.trackrecord.ledger.merkle.CompactRange;
 import dev.trackrecord.ledger.merkle.Proofs;
@@ -612,7 +613,7 @@ public final class Ledger implements AutoCloseable {
             for (long seq : later) {
                 if (seq < firstSeq) {
                     byte[] bytes = storedBytes(seq);
-                    if (contains(bytes, RESOLVED_KIND)
+                    if (Bytes.indexOf(bytes, RESOLVED_KIND) >= 0
                             && resolves(storedEntryParsed(seq, bytes).decodeBody(), disputeSeq)) {
                         return OptionalLong.of(seq);
                     }
@@ -631,19 +632,6 @@ public final class Ledger implements AutoCloseable {
 
         private static boolean resolves(EntryBody body, long disputeSeq) {
             return body instanceof DisputeResolved r && r.disputeSeq() == disputeSeq;
-        }
-
-        private static boolean contains(byte[] bytes, byte[] part) {
-            outer:
-            for (int i = 0; i + part.length <= bytes.length; i++) {
-                for (int j = 0; j < part.length; j++) {
-                    if (bytes[i + j] != part[j]) {
-                        continue outer;
-                    }
-                }
-                return true;
-            }
-            return false;
         }
     }
 
