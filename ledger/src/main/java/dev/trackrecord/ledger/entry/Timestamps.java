@@ -1,6 +1,9 @@
 package dev.trackrecord.ledger.entry;
 
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.Month;
+import java.time.Year;
 
 /** The envelope's {@code ts} form: {@code yyyy-MM-dd'T'HH:mm:ss.SSS'Z'}, always 24 ASCII bytes. */
 final class Timestamps {
@@ -102,14 +105,15 @@ final class Timestamps {
         int minute = digits(text, 14, 2);
         int second = digits(text, 17, 2);
         int nanos = n > 20 ? digits(text, 20, n - 21) : 0;
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > lengthOfMonth(year, month)
+        if (year < 0 || month < 1 || month > 12 || day < 1 || day > Month.of(month).length(Year.isLeap(year))
                 || hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || nanos < 0) {
             return Instant.parse(text); // the exception it throws, or its reading of a leap second
         }
         for (int i = n - 21; i < 9; i++) {
             nanos *= 10;
         }
-        return Instant.ofEpochSecond(epochDay(year, month, day) * 86_400L + hour * 3600 + minute * 60 + second, nanos);
+        long epochDay = LocalDate.of(year, month, day).toEpochDay();
+        return Instant.ofEpochSecond(epochDay * 86_400L + hour * 3600 + minute * 60 + second, nanos);
     }
 
     /** The value of {@code count} ASCII digits at {@code offset}, or -1 if one is not a digit. */
@@ -123,24 +127,6 @@ final class Timestamps {
             value = value * 10 + d;
         }
         return value;
-    }
-
-    private static int lengthOfMonth(int year, int month) {
-        return switch (month) {
-            case 2 -> (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28;
-            case 4, 6, 9, 11 -> 30;
-            default -> 31;
-        };
-    }
-
-    /** Days since 1970-01-01 of a proleptic Gregorian date (Hinnant's days_from_civil). */
-    private static long epochDay(int year, int month, int day) {
-        int y = month <= 2 ? year - 1 : year;
-        int era = Math.floorDiv(y, 400);
-        int yoe = y - era * 400;
-        int doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
-        int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        return era * 146_097L + doe - 719_468;
     }
 
     private static boolean shape(String s) {
