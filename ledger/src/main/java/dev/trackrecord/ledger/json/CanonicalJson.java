@@ -270,17 +270,7 @@ public final class CanonicalJson {
     }
 
     private static boolean validUnicode(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isSurrogate(c)) {
-                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                    i++;
-                } else {
-                    return false;
-                }
-            }
-        }
-        return true;
+        return unpairedSurrogateAt(s) < 0;
     }
 
     private static void checkWithPaths(JsonNode node, String path) throws InvalidJsonException {
@@ -335,13 +325,22 @@ public final class CanonicalJson {
     }
 
     private static void checkUnicode(String s, String path, String what) throws InvalidJsonException {
+        int at = unpairedSurrogateAt(s);
+        if (at >= 0) {
+            throw new InvalidJsonException(path, what + " holds an unpaired UTF-16 surrogate at index " + at);
+        }
+    }
+
+    /** The index of the first UTF-16 surrogate in {@code s} that is not half of a pair, or -1. */
+    private static int unpairedSurrogateAt(String s) {
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
             if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
                 i++;
             } else if (Character.isSurrogate(c)) {
-                throw new InvalidJsonException(path, what + " holds an unpaired UTF-16 surrogate at index " + i);
+                return i;
             }
         }
+        return -1;
     }
 }
