@@ -237,7 +237,6 @@ final class Schemas {
         return schema;
     }
 
-    /** submission.schema.json without its body selection, under an internal $id. */
     /** kinds/KIND.schema.json with its references to defs.schema.json inlined, beside it so other references resolve the same. */
     private static String inlinedBodyFile(EntryKind kind) {
         return "kinds/" + kind.wire() + ".inlined.schema.json";
@@ -294,6 +293,7 @@ final class Schemas {
         }
     }
 
+    /** submission.schema.json without its body selection, under an internal $id. */
     private static String envelopeOnly(String submissionSchema) {
         ObjectMapper mapper = new ObjectMapper();
         try {
