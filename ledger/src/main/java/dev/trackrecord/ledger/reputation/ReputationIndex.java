@@ -89,10 +89,20 @@ public final class ReputationIndex {
      * @return the new applied size
      */
     public long catchUp() {
+        return catchUpTo(Long.MAX_VALUE);
+    }
+
+    /**
+     * Applies the entries of the source not applied yet below {@code end}, as far as the source
+     * holds them: what a follower handed a batch that starts past the index does before applying it.
+     *
+     * @return the new applied size
+     */
+    public long catchUpTo(long end) {
         // One thread catches up at a time; lookups run between its slices, since entries are read
         // and parsed outside the lock and each slice holds it only while applying.
         synchronized (catchUpLock) {
-            long size = source.size();
+            long size = Math.min(end, source.size());
             long from = appliedSize();
             if (size - from > BULK) {
                 lock.writeLock().lock();

@@ -333,7 +333,8 @@ public final class Ledger implements AutoCloseable {
             return false;
         }
         published = p.snapshot;
-        p.completions.forEach(Runnable::run);
+        // The listener is told before the callers are answered, whose futures may run their code
+        // here: a follower waiting for the batch should not find the log ahead of it meanwhile.
         AppendListener l = listener;
         if (l != null && !p.fresh.isEmpty()) {
             try {
@@ -342,6 +343,7 @@ public final class Ledger implements AutoCloseable {
                 LOG.log(Level.WARNING, "an append listener failed", e);
             }
         }
+        p.completions.forEach(Runnable::run);
         if (!p.checkpointCompletions.isEmpty()) {
             try {
                 p.stored.join();

@@ -2,7 +2,9 @@ package dev.trackrecord.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.entry.Submission;
+import dev.trackrecord.ledger.reputation.EntrySource;
 import dev.trackrecord.ledger.reputation.ReputationIndex;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,7 +29,8 @@ class ReputationFollowerTest {
         try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "trackrecord.test/ledger").withClock(TestEntries.CLOCK))) {
             // Some entries before the follower starts: those it must read from the log.
             ledger.append(batch(0, 50), "loader").join();
-            ReputationIndex followed = new ReputationIndex(new LedgerEntrySource(ledger), EVALUATION);
+            CountingSource source = new CountingSource(new LedgerEntrySource(ledger));
+            ReputationIndex followed = new ReputationIndex(source, EVALUATION);
             try (ReputationFollower follower = ReputationFollower.start(ledger, followed)) {
                 List<CompletableFuture<List<Appended>>> pending = new ArrayList<>();
                 for (int start = 50; start < 2000; start += 25) {
@@ -44,6 +48,8 @@ class ReputationFollowerTest {
             }
             assertThat(ledger.size()).isEqualTo(2600);
             assertThat(followed.appliedSize()).isEqualTo(2600);
+            // Only what was appended before it started is read back: the rest was handed over.
+            assertThat(source.readBack).as("entries read back from the log").hasValue(50);
 
             ReputationIndex cold = new ReputationIndex(new LedgerEntrySource(ledger), EVALUATION);
             cold.catchUp();
@@ -52,6 +58,44 @@ class ReputationFollowerTest {
                 assertThat(new String(followed.lookupJson(id).orElseThrow(), StandardCharsets.UTF_8)).as(id)
                         .isEqualTo(new String(cold.lookupJson(id).orElseThrow(), StandardCharsets.UTF_8));
             }
+        }
+    }
+
+    /** Counts the entries the index reads back from the log. */
+    private static final class CountingSource implements EntrySource {
+        final AtomicLong readBack = new AtomicLong();
+        private final EntrySource log;
+
+        CountingSource(EntrySource log) {
+            this.log = log;
+        }
+
+        @Override
+        public long size() {
+            return log.size();
+        }
+
+        @Override
+        public Entry entry(long seq) {
+            readBack.incrementAndGet();
+            return log.entry(seq);
+        }
+
+        @Override
+        public Entry.Decoded decoded(long seq) {
+            readBack.incrementAndGet();
+            return log.decoded(seq);
+        }
+
+        @Override
+        public List<Entry> entries(long from, long to) {
+            readBack.addAndGet(to - from);
+            return log.entries(from, to);
+        }
+
+        @Override
+        public long[] contractorSeqs(String contractor) {
+            return log.contractorSeqs(contractor);
         }
     }
 
