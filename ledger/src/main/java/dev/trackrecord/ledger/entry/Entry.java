@@ -1,6 +1,7 @@
 package dev.trackrecord.ledger.entry;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.trackrecord.ledger.json.CanonicalJson;
 import dev.trackrecord.ledger.json.CanonicalWriter;
 import dev.trackrecord.ledger.json.InvalidJsonException;
@@ -49,6 +50,8 @@ public record Entry(long seq, Instant ts, EntryKind kind, String contractor, Str
     private static final Pattern CONTRACTOR = Pattern.compile(CONTRACTOR_PATTERN);
     private static final Pattern EVENT_ID = Pattern.compile(EVENT_ID_PATTERN);
     private static final Pattern SOURCE = Pattern.compile(SOURCE_PATTERN);
+    /** Reads stored entries ({@link #parseStored}); their bytes were checked when appended. */
+    private static final ObjectMapper STORED = new ObjectMapper();
 
     private static final Set<String> FIELDS =
             Set.of("body", "contractor", "cprev", "event_id", "kind", "prev", "seq", "source", "ts", "v");
@@ -258,6 +261,41 @@ public record Entry(long seq, Instant ts, EntryKind kind, String contractor, Str
                     "not in canonical form (RFC 8785): differs from the canonical encoding at byte " + mismatch);
         }
         return new Decoded(entry, decoded);
+    }
+
+    /** An entry's kind and decoded body: all that replaying it into scores needs. */
+    public record KindAndBody(EntryKind kind, EntryBody body) {
+    }
+
+    /**
+     * The kind and body of an entry the log stored, which it checked in full when it appended it
+     * ({@link #parse}): parsed as JSON and decoded, without the canonical-form checks or the
+     * envelope's other fields. For replays that read back many entries the log vouches for.
+     *
+     * @throws InvalidEntryException when the bytes do not hold a kind and a body of that kind
+     */
+    public static KindAndBody parseStored(byte[] storedBytes) throws InvalidEntryException {
+        JsonNode node;
+        try {
+            node = STORED.readTree(storedBytes);
+        } catch (java.io.IOException e) {
+            throw new InvalidEntryException("$", "malformed JSON: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidEntryException("$", "must be a JSON object");
+        }
+        String kindName = string(node, "kind", null);
+        EntryKind kind = EntryKind.fromWire(kindName)
+                .orElseThrow(() -> new InvalidEntryException("$.kind", "unknown kind"));
+        JsonNode body = field(node, "body");
+        if (!body.isObject()) {
+            throw new InvalidEntryException("$.body", "must be a JSON object");
+        }
+        try {
+            return new KindAndBody(kind, Bodies.parse(kind, body, "$.body"));
+        } catch (Bodies.MalformedBodyException e) {
+            throw new InvalidEntryException(e.path(), e.rule());
+        }
     }
 
     private static JsonNode field(JsonNode entry, String name) throws InvalidEntryException {

@@ -21,6 +21,16 @@ public interface EntrySource {
         return new Entry.Decoded(e, e.decodeBody());
     }
 
+    /**
+     * The kind and decoded body of the entry at {@code seq}: what a replay into scores reads. A
+     * source holding entries it checked when they were written can skip checking them again
+     * ({@link Entry#parseStored}). Requires 0 <= seq < size().
+     */
+    default Entry.KindAndBody kindAndBody(long seq) {
+        Entry.Decoded d = decoded(seq);
+        return new Entry.KindAndBody(d.entry().kind(), d.body());
+    }
+
     /** The entries from {@code from} (inclusive) to {@code to} (exclusive); a source may read them in bulk. */
     default java.util.List<Entry> entries(long from, long to) {
         java.util.List<Entry> out = new java.util.ArrayList<>((int) (to - from));

@@ -287,8 +287,8 @@ public final class ReputationIndex {
         long[] seqs = source.contractorSeqs(state.id);
         int i = Arrays.binarySearch(seqs, from.get().lastSeq);
         for (i = i >= 0 ? i + 1 : -i - 1; i < seqs.length && seqs[i] < seq; i++) {
-            Entry.Decoded d = source.decoded(seqs[i]);
-            rewound.apply(seqs[i], d.entry().kind(), d.body());
+            Entry.KindAndBody e = source.kindAndBody(seqs[i]);
+            rewound.apply(seqs[i], e.kind(), e.body());
         }
         // The checkpoint is before the target, so before the resolution too.
         rewound.apply(seq, EntryKind.DISPUTE_RESOLVED, resolution);
@@ -307,25 +307,25 @@ public final class ReputationIndex {
 
     private ContractorState rebuild(String id, long seq, Policy policy, boolean explain, boolean checkpointing) {
         long[] seqs = source.contractorSeqs(id);
-        List<Entry.Decoded> entries = new ArrayList<>();
+        int n = 0;
+        while (n < seqs.length && seqs[n] <= seq) {
+            n++;
+        }
+        Entry.KindAndBody[] entries = new Entry.KindAndBody[n];
         Map<Long, Long> voided = new HashMap<>();
-        for (long s : seqs) {
-            if (s > seq) {
-                break;
-            }
-            Entry.Decoded e = source.decoded(s);
-            entries.add(e);
-            if (e.body() instanceof DisputeResolved d) {
+        for (int i = 0; i < n; i++) {
+            entries[i] = source.kindAndBody(seqs[i]);
+            if (entries[i].body() instanceof DisputeResolved d) {
                 if (d.resolution() == DisputeResolved.Resolution.UPHELD) {
-                    voided.put(d.targetSeq(), s);
+                    voided.put(d.targetSeq(), seqs[i]);
                 } else {
                     voided.remove(d.targetSeq());
                 }
             }
         }
         ContractorState state = new ContractorState(id, policy, voided, explain, checkpointing);
-        for (Entry.Decoded e : entries) {
-            state.apply(e.entry().seq(), e.entry().kind(), e.body());
+        for (int i = 0; i < n; i++) {
+            state.apply(seqs[i], entries[i].kind(), entries[i].body());
         }
         return state;
     }

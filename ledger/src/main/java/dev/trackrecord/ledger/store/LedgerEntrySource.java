@@ -31,6 +31,17 @@ public final class LedgerEntrySource implements EntrySource {
         return parse(seq, bytes);
     }
 
+    @Override
+    public Entry.KindAndBody kindAndBody(long seq) {
+        byte[] bytes = ledger.entry(seq).orElseThrow(
+                () -> new IllegalStateException("no entry at seq " + seq + " in a log of " + ledger.size()));
+        try {
+            return Entry.parseStored(bytes);
+        } catch (InvalidEntryException e) {
+            throw new IllegalStateException("stored entry at seq " + seq + " does not parse: " + e.getMessage(), e);
+        }
+    }
+
     /** A chunk at a time, for following the log. */
     @Override
     public List<Entry> entries(long from, long to) {

@@ -16,10 +16,10 @@ import java.util.logging.Logger;
  * before it started, read back on open, or dropped while it was behind.
  *
  * <p>The ledger publishes a batch a moment before it hands it over, so an idle follower can see
- * the log ahead of its index with the batch on its way. Reading that batch back would cost about
- * ten times what applying the handed-over one does; the follower reads back only a gap it saw on
- * two idle polls in a row, or one it knows of: a batch it dropped, or one that arrives past the
- * index's end.
+ * the log ahead of its index with the batch on its way. Reading that batch back means reading
+ * and parsing every entry again, where the handed-over one is decoded already; the follower reads
+ * back only a gap it saw on two idle polls in a row, or one it knows of: a batch it dropped, or
+ * one that arrives past the index's end.
  */
 public final class ReputationFollower implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReputationFollower.class.getName());

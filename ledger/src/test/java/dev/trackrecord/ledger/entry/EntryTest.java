@@ -15,7 +15,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.HexFormat;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -180,6 +182,46 @@ class EntryTest {
         byte[] modified = utf8(line.replace(from, to));
 
         InvalidEntryException e = catchThrowableOfType(InvalidEntryException.class, () -> Entry.parse(modified));
+
+        assertThat(e).as(change).isNotNull();
+        assertThat(e.path()).as(change + ": " + e.getMessage()).isEqualTo(field);
+    }
+
+    @Test
+    void parseStored_ofEveryKind_givesTheKindAndBodyThatTheFullParseGives() throws Exception {
+        SubmissionValidator validator = new SubmissionValidator(SchemaExamplesTest.CLOCK, true);
+        Set<EntryKind> seen = EnumSet.noneOf(EntryKind.class);
+        long seq = 1;
+        for (String name : Examples.list("valid")) {
+            for (Submission s : validator.parseRequest(Examples.read("valid/" + name))) {
+                byte[] line = new Entry(seq, Instant.parse("2026-11-28T21:30:00.123Z"), s.kind(), s.contractor(),
+                        s.eventId(), "svc@tenant", ZERO, seq - 1, s.bodyBytes()).canonicalBytes();
+                seq++;
+
+                Entry.KindAndBody stored = Entry.parseStored(line);
+
+                assertThat(stored.kind()).as(name).isEqualTo(s.kind());
+                assertThat(stored.body()).as(name).isEqualTo(Entry.parseDecoded(line).body()).isEqualTo(s.body());
+                seen.add(stored.kind());
+            }
+        }
+        assertThat(seen).containsExactlyInAnyOrder(EntryKind.values());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unknown kind          | "kind":"audit.result"     | "kind":"audit"     | $.kind
+            body missing a member | "score_bp":9650,          | ''                 | $.body.score_bp
+            body not an object    | {"body":{"audit_id":"a-1" | {"body":"x","y":{"audit_id":"a-1" | $.body
+            no kind               | "kind":"audit.result",    | ''                 | $.kind
+            """)
+    void parseStored_ofALineWithoutAKindOrBody_isRefusedNamingTheField(String change, String from, String to,
+                                                                      String field) {
+        String line = text(sample().canonicalBytes());
+        assertThat(line).contains(from);
+        byte[] modified = utf8(line.replace(from, to));
+
+        InvalidEntryException e = catchThrowableOfType(InvalidEntryException.class, () -> Entry.parseStored(modified));
 
         assertThat(e).as(change).isNotNull();
         assertThat(e.path()).as(change + ": " + e.getMessage()).isEqualTo(field);
