@@ -66,7 +66,7 @@ final class ContractorState {
     final Policy policy;
     private double refMillis = Double.NaN;
     final double[] overall = new double[4];
-    final TreeMap<String, double[]> skills = new TreeMap<>();
+    final SkillSums skills = new SkillSums();
     ContractorStatus.Status status = ContractorStatus.Status.ACTIVE;
     private final LinkedHashMap<String, CredentialRecord> credentials = new LinkedHashMap<>();
     private final TaskMemory tasks = new TaskMemory(REMEMBERED_TASKS);
@@ -193,12 +193,10 @@ final class ContractorState {
             // means the same skills: share its (immutable) array.
             Checkpoint last = s.checkpoints.length == 0 ? null : s.checkpoints[s.checkpoints.length - 1];
             skillCodes = last != null && last.skillCodes.length == s.skills.size() ? last.skillCodes
-                    : s.skills.keySet().toArray(new String[0]);
+                    : s.skills.codes().toArray(new String[0]);
             sums = Arrays.copyOf(s.overall, 4 * (1 + skillCodes.length));
-            int at = 4;
-            for (double[] skill : s.skills.values()) {
-                System.arraycopy(skill, 0, sums, at, 4);
-                at += 4;
+            for (int i = 0; i < skillCodes.length; i++) {
+                System.arraycopy(s.skills.sums(i), 0, sums, 4 * (i + 1), 4);
             }
             credentials = s.credentials.isEmpty() ? NO_CREDENTIALS : new CredentialRecord[s.credentials.size()];
             int i = 0;
@@ -442,7 +440,7 @@ final class ContractorState {
         overall[component] += s;
         overall[component + 1] += f;
         for (int i = 0; i < skillCodes.size(); i++) {
-            double[] sums = skills.computeIfAbsent(skillCodes.get(i), k -> new double[4]);
+            double[] sums = skills.getOrAdd(skillCodes.get(i));
             sums[component] += s;
             sums[component + 1] += f;
         }
@@ -457,7 +455,9 @@ final class ContractorState {
     private void rebase(double exponent) {
         double factor = Math.pow(2, -exponent);
         scale(overall, factor);
-        skills.values().forEach(s -> scale(s, factor));
+        for (int i = 0; i < skills.size(); i++) {
+            scale(skills.sums(i), factor);
+        }
         if (contributions != null) {
             contributions.forEach(c -> scale(c.delta(), factor));
         }
@@ -477,9 +477,9 @@ final class ContractorState {
         out.writeDouble(refMillis);
         writeSums(out, overall);
         out.writeInt(skills.size());
-        for (var e : skills.entrySet()) {
-            out.writeUTF(e.getKey());
-            writeSums(out, e.getValue());
+        for (int i = 0; i < skills.size(); i++) {
+            out.writeUTF(skills.code(i));
+            writeSums(out, skills.sums(i));
         }
         out.writeInt(credentials.size());
         for (CredentialRecord c : credentials.values()) {
@@ -633,7 +633,9 @@ final class ContractorState {
     Reputation view(Instant time, int explain, long asOfSeq) {
         double decay = decayTo(time);
         Map<String, Score> skillScores = new TreeMap<>();
-        skills.forEach((skill, sums) -> skillScores.put(skill, score(sums, decay, policy)));
+        for (int i = 0; i < skills.size(); i++) {
+            skillScores.put(skills.code(i), score(skills.sums(i), decay, policy));
+        }
         List<Reputation.Credential> valid = new ArrayList<>();
         for (CredentialRecord c : credentials.values()) {
             if (valid(c, time)) {

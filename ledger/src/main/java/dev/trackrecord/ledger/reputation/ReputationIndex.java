@@ -212,7 +212,7 @@ public final class ReputationIndex {
             }
             rankings.values().forEach(SkillRanking::invalidate);
             for (ContractorState s : contractors.values()) {
-                s.skills.keySet().forEach(skill -> rankings.computeIfAbsent(skill, SkillRanking::new).members.add(s.id));
+                s.skills.codes().forEach(skill -> rankings.computeIfAbsent(skill, SkillRanking::new).members.add(s.id));
             }
             return;
         }
@@ -226,8 +226,8 @@ public final class ReputationIndex {
             ContractorState rebuilt = revoided(state, (DisputeResolved) body, seq);
             contractors.put(contractor, rebuilt);
             state.rankPending = false;
-            for (String skill : state.skills.keySet()) {
-                if (!rebuilt.skills.containsKey(skill)) {
+            for (String skill : state.skills.codes()) {
+                if (!rebuilt.skills.contains(skill)) {
                     // The voided entry was their only one in the skill.
                     rankings.computeIfAbsent(skill, SkillRanking::new).update(rebuilt, now);
                 }
@@ -254,7 +254,7 @@ public final class ReputationIndex {
                 if (state.rankedIn.length != state.skills.size()) {
                     SkillRanking[] in = new SkillRanking[state.skills.size()];
                     int i = 0;
-                    for (String skill : state.skills.keySet()) {
+                    for (String skill : state.skills.codes()) {
                         in[i] = rankings.computeIfAbsent(skill, SkillRanking::new);
                         in[i++].update(state, now);
                     }
@@ -391,7 +391,7 @@ public final class ReputationIndex {
         for (int i = 0; i < contractorCount; i++) {
             ContractorState state = ContractorState.readFrom(data, index.policy, source);
             index.contractors.put(state.id, state);
-            for (String skill : state.skills.keySet()) {
+            for (String skill : state.skills.codes()) {
                 index.rankings.computeIfAbsent(skill, SkillRanking::new).members.add(state.id);
             }
         }

@@ -110,7 +110,7 @@ final class SkillRanking {
     void update(ContractorState state, Instant time) {
         Keys k = keys;
         k.remove(state.id);
-        if (!state.skills.containsKey(skill)) {
+        if (!state.skills.contains(skill)) {
             members.remove(state.id);
         } else {
             members.add(state.id);
@@ -131,7 +131,7 @@ final class SkillRanking {
     /** Puts {@code state} into {@code k} at its time if ranked there, else takes it out. */
     private void rank(Keys k, ContractorState state) {
         k.remove(state.id);
-        if (state.status == ContractorStatus.Status.ACTIVE && state.skills.containsKey(skill)) {
+        if (state.status == ContractorStatus.Status.ACTIVE && state.skills.contains(skill)) {
             k.put(state.id, state.skillScore(skill, Instant.ofEpochMilli(k.evaluatedAt)));
         }
     }
