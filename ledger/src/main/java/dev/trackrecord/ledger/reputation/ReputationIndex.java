@@ -5,6 +5,7 @@ import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.entry.EntryBody;
 import dev.trackrecord.ledger.entry.EntryKind;
 import dev.trackrecord.ledger.entry.PolicyPublished;
+import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.merkle.Rfc9162;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -65,6 +66,11 @@ public final class ReputationIndex {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final Object catchUpLock = new Object();
     private final HashMap<String, ContractorState> contractors = new HashMap<>();
+    /**
+     * Live states by the log's contractor ordinal, as far as batches handed over with ordinals
+     * showed them: a cache of {@link #contractors}, replaced with it, emptied on a new policy.
+     */
+    private ContractorState[] byOrdinal = new ContractorState[0];
     private final HashMap<String, SkillRanking> rankings = new HashMap<>();
     private final List<Policy> policies = new ArrayList<>();
     /** Contractors changed by the entries being applied, to re-rank once each ({@link #rankChanged}). */
@@ -116,7 +122,7 @@ public final class ReputationIndex {
             while (from < size) {
                 long to = Math.min(size, from + CATCH_UP_SLICE);
                 applyUnderLock(from, source.entries(from, to),
-                        (e, seq, now) -> applyLocked(seq, e.kind(), e.contractor(), e.decodeBody(), now));
+                        (e, seq, now) -> applyLocked(seq, e.kind(), e.contractor(), -1, e.decodeBody(), now));
                 from = to;
             }
             return appliedSize();
@@ -132,7 +138,7 @@ public final class ReputationIndex {
         lock.writeLock().lock();
         try {
             Instant now = evaluationTime();
-            applyLocked(seq, entry.kind(), entry.contractor(), entry.decodeBody(), now);
+            applyLocked(seq, entry.kind(), entry.contractor(), -1, entry.decodeBody(), now);
             rankChanged(now);
         } finally {
             lock.writeLock().unlock();
@@ -148,7 +154,18 @@ public final class ReputationIndex {
      * @return false, applying nothing, when {@code firstSeq} is beyond {@link #appliedSize()} (the
      *         entries between must be read from the log first: {@link #catchUp})
      */
-    public boolean applyAppended(long firstSeq, List<dev.trackrecord.ledger.entry.Submission> entries) {
+    public boolean applyAppended(long firstSeq, List<Submission> entries) {
+        return applyAppended(firstSeq, entries, null);
+    }
+
+    /**
+     * {@link #applyAppended(long, List)} with each entry's contractor ordinal, the number the log
+     * gives each contractor (from 0, in order of first appearance, fixed for the life of the log),
+     * which finds the contractor's state by position instead of by comparing ids.
+     *
+     * @param contractorOrdinals one per entry, or null
+     */
+    public boolean applyAppended(long firstSeq, List<Submission> entries, int[] contractorOrdinals) {
         synchronized (catchUpLock) {
             if (firstSeq > appliedSize()) {
                 return false;
@@ -156,7 +173,9 @@ public final class ReputationIndex {
             // A slice at a time, as catchUp does, so that lookups are not held up by a large batch.
             for (int start = 0; start < entries.size(); start += CATCH_UP_SLICE) {
                 applyUnderLock(firstSeq + start, entries.subList(start, Math.min(entries.size(), start + CATCH_UP_SLICE)),
-                        (s, seq, now) -> applyLocked(seq, s.kind(), s.contractor(), s.body(), now));
+                        (sub, seq, now) -> applyLocked(seq, sub.kind(), sub.contractor(),
+                                contractorOrdinals == null ? -1 : contractorOrdinals[(int) (seq - firstSeq)],
+                                sub.body(), now));
             }
             return true;
         }
@@ -191,7 +210,7 @@ public final class ReputationIndex {
      * Applies one entry; the contractor it changed is queued for {@link #rankChanged}, which the
      * caller runs before it releases the write lock.
      */
-    private void applyLocked(long seq, EntryKind kind, String contractor, EntryBody body, Instant now) {
+    private void applyLocked(long seq, EntryKind kind, String contractor, int ordinal, EntryBody body, Instant now) {
         if (seq != applied) {
             throw new IllegalArgumentException("entries apply in seq order: expected seq " + applied + ", got " + seq);
         }
@@ -210,21 +229,37 @@ public final class ReputationIndex {
             for (String id : List.copyOf(contractors.keySet())) {
                 contractors.put(id, replayed(id, seq, published)).rankPending = false;
             }
+            Arrays.fill(byOrdinal, null);
             rankings.values().forEach(SkillRanking::invalidate);
             for (ContractorState s : contractors.values()) {
                 s.skills.codes().forEach(skill -> rankings.computeIfAbsent(skill, SkillRanking::new).members.add(s.id));
             }
             return;
         }
-        ContractorState state = contractors.get(contractor);
+        ContractorState state = ordinal >= 0 && ordinal < byOrdinal.length ? byOrdinal[ordinal] : null;
         if (state == null) {
-            state = new ContractorState(contractor, policy, Map.of(), false, true);
-            contractors.put(contractor, state);
+            state = contractors.get(contractor);
+            if (state == null) {
+                state = new ContractorState(contractor, policy, Map.of(), false, true);
+                contractors.put(contractor, state);
+            }
+            if (ordinal >= 0) {
+                if (ordinal >= byOrdinal.length) {
+                    byOrdinal = Arrays.copyOf(byOrdinal, Math.max(ordinal + 1, 2 * byOrdinal.length));
+                }
+                byOrdinal[ordinal] = state;
+            }
         }
         if (state.apply(seq, kind, body)) {
             // Only a dispute's resolution changes which entries are voided.
             ContractorState rebuilt = revoided(state, (DisputeResolved) body, seq);
             contractors.put(contractor, rebuilt);
+            if (ordinal >= 0) {
+                byOrdinal[ordinal] = rebuilt;
+            } else {
+                // The state may be cached under an ordinal this entry did not bring.
+                Arrays.fill(byOrdinal, null);
+            }
             state.rankPending = false;
             for (String skill : state.skills.codes()) {
                 if (!rebuilt.skills.contains(skill)) {

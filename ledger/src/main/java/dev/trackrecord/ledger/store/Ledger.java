@@ -158,8 +158,12 @@ public final class Ledger implements AutoCloseable {
         /**
          * Entries {@code firstSeq} onwards, as submitted, were appended and acknowledged. Runs on
          * the writer thread: hand the work to another thread.
+         *
+         * @param contractorOrdinals each entry's contractor as the log numbers them: from 0 in the
+         *        order they first appeared, the same number for the same contractor for the life
+         *        of the log, so a follower can find its state for them without comparing ids
          */
-        void appended(long firstSeq, List<Submission> entries);
+        void appended(long firstSeq, List<Submission> entries, int[] contractorOrdinals);
     }
 
     /**
@@ -301,15 +305,17 @@ public final class Ledger implements AutoCloseable {
         final Snapshot snapshot;
         final long firstSeq;
         final List<Submission> fresh;
+        final int[] freshOrdinals;
         /** The sync of the batch's segment bytes; appends are acknowledged after it. */
         CompletableFuture<Void> commit;
         /** The EclipseStore commit that records the batch, when one was started with it. */
         CompletableFuture<Void> stored;
 
         Prepared(List<Work> batch, List<Runnable> completions, List<Runnable> checkpointCompletions,
-                 Snapshot snapshot, long firstSeq, List<Submission> fresh) {
+                 Snapshot snapshot, long firstSeq, List<Submission> fresh, int[] freshOrdinals) {
             this.firstSeq = firstSeq;
             this.fresh = fresh;
+            this.freshOrdinals = freshOrdinals;
             this.batch = batch;
             this.completions = completions;
             this.checkpointCompletions = checkpointCompletions;
@@ -338,7 +344,7 @@ public final class Ledger implements AutoCloseable {
         AppendListener l = listener;
         if (l != null && !p.fresh.isEmpty()) {
             try {
-                l.appended(p.firstSeq, p.fresh);
+                l.appended(p.firstSeq, p.fresh, p.freshOrdinals);
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "an append listener failed", e);
             }
@@ -367,7 +373,7 @@ public final class Ledger implements AutoCloseable {
     /** A batch sequenced in memory, not yet applied to the persisted structures. */
     private record Sequenced(List<Work> batch, List<Runnable> completions, List<Runnable> checkpointCompletions,
                              long firstSeq, long size, long ts, Chunk chunk, List<StoredCheckpoint> checkpoints,
-                             List<Object[]> nodes, List<Submission> fresh) {
+                             List<Object[]> nodes, List<Submission> fresh, int[] freshOrdinals) {
     }
 
     /**
@@ -484,10 +490,11 @@ public final class Ledger implements AutoCloseable {
         }
 
         Chunk chunk = null;
+        int[] ordinals = ords.toArray();
         if (size > firstSeq) {
             offsets.add(data.size());
             try {
-                chunk = Chunk.write(segments, firstSeq, offsets.toArray(), hashes.toArray(), ords.toArray(),
+                chunk = Chunk.write(segments, firstSeq, offsets.toArray(), hashes.toArray(), ordinals,
                         data.buffer(), data.size());
             } catch (IOException e) {
                 throw new UncheckedIOException("could not write the batch to the segment log", e);
@@ -496,7 +503,7 @@ public final class Ledger implements AutoCloseable {
         }
         nextSeq = size;
         return new Sequenced(batch, completions, checkpointCompletions, firstSeq, size, ts, chunk, checkpoints, nodes,
-                fresh);
+                fresh, ordinals);
     }
 
     /**
@@ -518,7 +525,7 @@ public final class Ledger implements AutoCloseable {
             }
         }
         return new Prepared(b.batch(), b.completions(), b.checkpointCompletions(), snapshot(), b.firstSeq(),
-                b.fresh());
+                b.fresh(), b.freshOrdinals());
     }
 
     /** The tree nodes, new contractors and chunk of a batch, into the persisted structures. */

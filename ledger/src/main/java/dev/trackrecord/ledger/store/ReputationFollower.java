@@ -26,7 +26,7 @@ public final class ReputationFollower implements AutoCloseable {
     /** Batches waiting at most; when the follower falls behind, more are dropped and read from the log. */
     private static final int QUEUE = 4096;
 
-    private record Batch(long firstSeq, List<Submission> entries) {
+    private record Batch(long firstSeq, List<Submission> entries, int[] contractorOrdinals) {
     }
 
     private final Ledger ledger;
@@ -39,8 +39,8 @@ public final class ReputationFollower implements AutoCloseable {
     private ReputationFollower(Ledger ledger, ReputationIndex index) {
         this.ledger = ledger;
         this.index = index;
-        ledger.onAppended((firstSeq, entries) -> {
-            if (!batches.offer(new Batch(firstSeq, entries))) {
+        ledger.onAppended((firstSeq, entries, ordinals) -> {
+            if (!batches.offer(new Batch(firstSeq, entries, ordinals))) {
                 dropped = true;
             }
         });
@@ -106,7 +106,7 @@ public final class ReputationFollower implements AutoCloseable {
 
     private boolean applied(Batch b) {
         try {
-            return index.applyAppended(b.firstSeq(), b.entries());
+            return index.applyAppended(b.firstSeq(), b.entries(), b.contractorOrdinals());
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "reputation index could not apply the batch from seq " + b.firstSeq(), e);
             return false;

@@ -184,7 +184,9 @@ class ReputationApplyPathsTest {
             }
             for (long start = from; start < source.size(); ) {
                 long end = Math.min(source.size(), start + 1 + random.nextInt(600));
-                assertThat(byBatch.applyAppended(start, log.submissions(start, end))).isTrue();
+                // With the contractor ordinals the ledger hands over, as the follower applies them.
+                assertThat(byBatch.applyAppended(start, log.submissions(start, end), log.contractorOrdinals(start, end)))
+                        .isTrue();
                 start = end;
             }
             byCatchUp.catchUp();

@@ -25,6 +25,7 @@ final class TestLog implements EntrySource {
     private final List<Entry> entries = new ArrayList<>();
     private final List<Submission> submissions = new ArrayList<>();
     private final Map<String, long[]> seqs = new HashMap<>();
+    private final Map<String, Integer> ordinals = new HashMap<>();
     private int events;
     /** The ts the next appended entry gets. */
     Instant ts = NOW.minusSeconds(86_400 * 365);
@@ -49,6 +50,15 @@ final class TestLog implements EntrySource {
         return List.copyOf(submissions.subList((int) from, (int) to));
     }
 
+    /** The contractor ordinals of entries [from, to) as a ledger numbers them: by first appearance. */
+    int[] contractorOrdinals(long from, long to) {
+        int[] out = new int[(int) (to - from)];
+        for (long seq = from; seq < to; seq++) {
+            out[(int) (seq - from)] = ordinals.get(submissions.get((int) seq).contractor());
+        }
+        return out;
+    }
+
     /** Appends a submission (JSON) with {@code ts}, returning its seq. */
     long append(String json) {
         Submission s;
@@ -63,6 +73,7 @@ final class TestLog implements EntrySource {
     /** Appends a validated submission with {@code ts}, returning its seq. */
     long append(Submission s) {
         submissions.add(s);
+        ordinals.putIfAbsent(s.contractor(), ordinals.size());
         long seq = entries.size();
         long[] mine = contractorSeqs(s.contractor());
         Entry e = s.toEntry(seq, ts, "test", new byte[32], mine.length == 0 ? -1 : mine[mine.length - 1]);
