@@ -261,11 +261,26 @@ public final class Report {
                 ? String.format(Locale.ROOT, "%.1f%%", 100 * (1 - scored.value() / unscored.value())) : "—")
                 .append(" |\n");
         b.append("| scores caught up after the last acknowledgement | ").append(cell(r.tr("append.scoringLag")))
-                .append(" |\n\n");
+                .append(" |\n");
+        if (!Double.isNaN(r.followerShare)) {
+            b.append(String.format(Locale.ROOT, "| the follower thread's share of the process's CPU, with scoring | %.1f%% |%n",
+                    100 * r.followerShare));
+        }
+        if (r.scoringAlone != null) {
+            b.append(String.format(Locale.ROOT, "| scoring alone, one thread: CPU per entry | %.2f µs |%n",
+                    r.scoringAlone.micros()));
+            b.append(String.format(Locale.ROOT, "| scoring alone, one thread: bytes allocated per entry | %.0f |%n",
+                    r.scoringAlone.bytes()));
+        }
+        b.append("\n");
         if (!r.scoringCosts.isEmpty()) {
             b.append("The cost in each round: ").append(String.join(", ", r.scoringCosts.stream()
                     .map(c -> String.format(Locale.ROOT, "%.0f%%", 100 * c)).toList()))
-                    .append(". Each run is a second or less here, so one young collection moves a round a lot.\n\n");
+                    .append(". Each run is a second or less here, so one young collection moves a round a lot;"
+                            + " the follower's share of the CPU, read from the JVM's thread and process CPU counters"
+                            + " over the same runs, is the steadier view of the same cost. Scoring alone is the"
+                            + " same entries applied to a fresh index on one thread, from the submissions as the"
+                            + " follower gets them, with upheld disputes read back from the log.\n\n");
         }
         appendCpu(b);
 

@@ -31,6 +31,10 @@ public final class Results {
     int scoringRounds;
     /** 1 - with / without scoring, per round. */
     List<Double> scoringCosts = List.of();
+    /** The follower thread's share of the process's CPU in the scored rounds (median); NaN when not measured. */
+    double followerShare = Double.NaN;
+    /** Scoring alone on one thread, per entry; null when not measured. */
+    ScoringCost.Alone scoringAlone;
     /**
      * Microseconds of the service's CPU per REST single-entry append, by thread group
      * ({@link ThreadCpu}), with the process's total under {@link ThreadCpu#TOTAL}; empty when not read.

@@ -1,5 +1,7 @@
 package dev.trackrecord.tools.bench;
 
+import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.ThreadMXBean;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.reputation.ReputationIndex;
 import dev.trackrecord.ledger.simulation.Marketplace;
@@ -8,10 +10,12 @@ import dev.trackrecord.ledger.store.LedgerEntrySource;
 import dev.trackrecord.ledger.store.LedgerOptions;
 import dev.trackrecord.ledger.store.ReputationFollower;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -28,6 +32,9 @@ import java.util.concurrent.CompletableFuture;
  * acknowledged (its lag) is reported apart.
  */
 public final class ScoringCost {
+    private static final OperatingSystemMXBean PROCESS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+    private static final ThreadMXBean THREADS = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     /** Append requests kept in flight, as concurrent clients would. */
     private static final int IN_FLIGHT = 16;
 
@@ -39,7 +46,7 @@ public final class ScoringCost {
      * catch up after the last acknowledgement; the median of each over the rounds.
      */
     public record Result(int entries, int batch, double withoutScoring, double withScoring, double lagMillis,
-                         List<Double> roundCosts) {
+                         List<Double> roundCosts, double followerShare, Alone alone) {
         /** The share of append throughput scoring takes: 1 - with / without. */
         public double cost() {
             return 1 - withScoring / withoutScoring;
@@ -71,17 +78,72 @@ public final class ScoringCost {
         double[] without = new double[rounds];
         double[] with = new double[rounds];
         double[] lag = new double[rounds];
+        double[] share = new double[rounds];
         List<Double> costs = new ArrayList<>();
         for (int r = 0; r < rounds; r++) {
             without[r] = run(dir.resolve("plain-" + r), batches, false, end)[0];
             double[] scored = run(dir.resolve("scored-" + r), batches, true, end);
             with[r] = scored[0];
             lag[r] = scored[1];
+            share[r] = scored[2];
             costs.add(1 - with[r] / without[r]);
             log.printf("  round %d: %,.0f entries/s without scoring, %,.0f with; scores caught up %.0f ms after"
-                    + " the last acknowledgement%n", r + 1, without[r], with[r], lag[r]);
+                    + " the last acknowledgement; the follower used %.1f%% of the process's CPU%n",
+                    r + 1, without[r], with[r], lag[r], 100 * share[r]);
         }
-        return new Result((int) next[0], batch, median(without), median(with), median(lag), List.copyOf(costs));
+        Alone alone = alone(dir.resolve("alone"), batches, end, Math.max(3, 2 * rounds));
+        log.printf("  scoring alone, one thread: %.2f µs and %.0f bytes per entry%n", alone.micros(), alone.bytes());
+        return new Result((int) next[0], batch, median(without), median(with), median(lag), List.copyOf(costs),
+                median(share), alone);
+    }
+
+    /** Scoring alone: CPU and bytes allocated per entry by one thread applying the entries to a fresh index. */
+    public record Alone(double micros, double bytes) {
+    }
+
+    /**
+     * Appends the batches once, then applies them as the follower would, from the submissions and
+     * contractor ordinals the ledger handed over, to a fresh index {@code rounds} times on this
+     * thread; the median round of the second half (the first warms the JIT up). Rebuilds after
+     * upheld disputes read back from the log as they do in the service.
+     */
+    private static Alone alone(Path dir, List<List<Submission>> batches, Instant end, int rounds) throws Exception {
+        LedgerBench.deleteTree(dir);
+        Files.createDirectories(dir);
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/scoring"))) {
+            long[] firstSeqs = new long[batches.size()];
+            int[][] ordinals = new int[batches.size()][];
+            int[] at = {0};
+            // The ledger hands its listener each batch's contractor ordinals, as the follower gets them.
+            ledger.onAppended((firstSeq, entries, contractorOrdinals) -> {
+                firstSeqs[at[0]] = firstSeq;
+                ordinals[at[0]++] = contractorOrdinals;
+            });
+            for (List<Submission> b : batches) {
+                ledger.append(b, "bench").join();
+            }
+            ledger.onAppended(null);
+            if (at[0] != batches.size()) {
+                throw new IllegalStateException("the ledger told of " + at[0] + " batches, not " + batches.size());
+            }
+            int measured = rounds - rounds / 2;
+            double[] micros = new double[measured];
+            double[] bytes = new double[measured];
+            for (int r = 0; r < rounds; r++) {
+                ReputationIndex index = new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, ZoneOffset.UTC));
+                long cpu = THREADS.getCurrentThreadCpuTime();
+                long allocated = THREADS.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < batches.size(); i++) {
+                    index.applyAppended(firstSeqs[i], batches.get(i), ordinals[i]);
+                }
+                long entries = index.appliedSize();
+                if (r >= rounds / 2) {
+                    micros[r - rounds / 2] = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / entries;
+                    bytes[r - rounds / 2] = (double) (THREADS.getCurrentThreadAllocatedBytes() - allocated) / entries;
+                }
+            }
+            return new Alone(median(micros), median(bytes));
+        }
     }
 
     /** Entries acknowledged per second, and milliseconds from the last acknowledgement until scored. */
@@ -90,9 +152,13 @@ public final class ScoringCost {
         Files.createDirectories(dir);
         try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/scoring"))) {
             ReputationIndex index = scored
-                    ? new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, java.time.ZoneOffset.UTC))
+                    ? new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, ZoneOffset.UTC))
                     : null;
             ReputationFollower follower = index == null ? null : ReputationFollower.start(ledger, index);
+            Thread following = index == null ? null : Thread.getAllStackTraces().keySet().stream()
+                    .filter(t -> t.getName().equals("reputation-follower") && t.isAlive()).findFirst().orElseThrow();
+            long followerCpu = following == null ? 0 : threadCpu(following);
+            long processCpu = PROCESS.getProcessCpuTime();
             long total = 0;
             long start = System.nanoTime();
             Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
@@ -105,6 +171,8 @@ public final class ScoringCost {
             }
             inFlight.forEach(CompletableFuture::join);
             long acknowledged = System.nanoTime();
+            double share = following == null ? 0
+                    : (double) (threadCpu(following) - followerCpu) / (PROCESS.getProcessCpuTime() - processCpu);
             double lagMillis = 0;
             if (index != null) {
                 // Scoring counts until the index has caught up with everything appended.
@@ -114,8 +182,12 @@ public final class ScoringCost {
                 lagMillis = (System.nanoTime() - acknowledged) / 1e6;
                 follower.close();
             }
-            return new double[] {total / ((acknowledged - start) / 1e9), lagMillis};
+            return new double[] {total / ((acknowledged - start) / 1e9), lagMillis, share};
         }
+    }
+
+    private static long threadCpu(Thread t) {
+        return THREADS.getThreadCpuTime(t.threadId());
     }
 
     private static double median(double[] values) {

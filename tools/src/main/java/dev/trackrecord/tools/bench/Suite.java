@@ -148,6 +148,8 @@ public final class Suite {
         r.trackrecord.put("append.scoringLag", Figure.of(scoring.lagMillis(), "ms"));
         r.scoringRounds = rounds;
         r.scoringCosts = scoring.roundCosts();
+        r.followerShare = scoring.followerShare();
+        r.scoringAlone = scoring.alone();
     }
 
     private void reputation() throws Exception {
