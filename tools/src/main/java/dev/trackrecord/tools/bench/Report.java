@@ -276,11 +276,18 @@ public final class Report {
         if (!r.scoringCosts.isEmpty()) {
             b.append("The cost in each round: ").append(String.join(", ", r.scoringCosts.stream()
                     .map(c -> String.format(Locale.ROOT, "%.0f%%", 100 * c)).toList()))
-                    .append(". Each run is a second or less here, so one young collection moves a round a lot;"
-                            + " the follower's share of the CPU, read from the JVM's thread and process CPU counters"
-                            + " over the same runs, is the steadier view of the same cost. Scoring alone is the"
-                            + " same entries applied to a fresh index on one thread, from the submissions as the"
-                            + " follower gets them, with upheld disputes read back from the log.\n\n");
+                    .append(". Each run is a second or less here, so one young collection moves a round a lot.\n\n");
+        }
+        if (!Double.isNaN(r.followerShare)) {
+            b.append("""
+                    The follower's share of the CPU (its thread's CPU time over the process's, from the JVM's
+                    counters over the scored runs) is steadier than the throughput: it is what scoring would
+                    take from appends that kept both cores busy. Where the cost above is smaller, scoring ran
+                    on CPU the appends left idle. Scoring alone is the same entries applied to a fresh index
+                    on one thread, from the submissions and contractor ordinals as the follower gets them,
+                    with upheld disputes read back from the log.
+
+                    """);
         }
         appendCpu(b);
 
