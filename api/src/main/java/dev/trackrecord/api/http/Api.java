@@ -838,11 +838,6 @@ public final class Api {
     }
 
     /**
-     * Applies acknowledged entries to the reputation index before the caller hears back, so it
-     * reads its own writes. The entries are durable whatever happens here: a scoring failure is
-     * logged, not answered as a failed append.
-     */
-    /**
      * Scores follow the ledger on a background thread, off the append path; a score read first
      * applies whatever that thread has not yet, so a caller always sees its own acknowledged appends.
      */
