@@ -268,9 +268,10 @@ public record Entry(long seq, Instant ts, EntryKind kind, String contractor, Str
     }
 
     /**
-     * The kind and body of an entry the log stored, which it checked in full when it appended it
-     * ({@link #parse}): parsed as JSON and decoded, without the canonical-form checks or the
-     * envelope's other fields. For replays that read back many entries the log vouches for.
+     * The kind and body of an entry the log stored, which it wrote in canonical form from a
+     * submission it had validated: parsed as JSON and decoded, without the canonical-form checks
+     * of {@link #parse} or the envelope's other fields. For replays that read back many entries
+     * the log vouches for.
      *
      * @throws InvalidEntryException when the bytes do not hold a kind and a body of that kind
      */

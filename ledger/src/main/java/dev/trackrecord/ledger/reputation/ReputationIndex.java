@@ -68,7 +68,8 @@ public final class ReputationIndex {
     private final HashMap<String, ContractorState> contractors = new HashMap<>();
     /**
      * Live states by the log's contractor ordinal, as far as batches handed over with ordinals
-     * showed them: a cache of {@link #contractors}, replaced with it, emptied on a new policy.
+     * showed them: a cache of {@link #contractors}, replaced with it after a dispute's rebuild
+     * (emptied when the rebuild came without an ordinal), emptied by a new policy.
      */
     private ContractorState[] byOrdinal = new ContractorState[0];
     private final HashMap<String, SkillRanking> rankings = new HashMap<>();
@@ -225,11 +226,12 @@ public final class ReputationIndex {
             }
             policies.add(published);
             policy = published;
-            // A policy changes every score from its seq on: rebuild everyone under it.
+            // A policy changes every score from its seq on: rebuild everyone under it. The states
+            // cached by ordinal go first, so that a rebuild failing partway leaves none stale.
+            Arrays.fill(byOrdinal, null);
             for (String id : List.copyOf(contractors.keySet())) {
                 contractors.put(id, replayed(id, seq, published)).rankPending = false;
             }
-            Arrays.fill(byOrdinal, null);
             rankings.values().forEach(SkillRanking::invalidate);
             for (ContractorState s : contractors.values()) {
                 s.skills.codes().forEach(skill -> rankings.computeIfAbsent(skill, SkillRanking::new).members.add(s.id));

@@ -82,6 +82,12 @@ public final class Ledger implements AutoCloseable {
     private long[] chunkStarts;
     private int chunkCount;
     private volatile Snapshot published;
+    /**
+     * The log's size after the last batch whose hand-over to the listener is over (told, failed,
+     * or no listener was set), or after the log was read on open or reload, whose entries are
+     * never handed over. Written after the listener returns: see {@link #handedOver()}.
+     */
+    private volatile long handedOver;
     private volatile StorageFailedException broken;
     private volatile AppendListener listener;
     /** The EclipseStore commit in flight, if any; at most one storer exists at a time. */
@@ -156,12 +162,14 @@ public final class Ledger implements AutoCloseable {
     /** Told about the entries of each batch once they are durable, in seq order. */
     public interface AppendListener {
         /**
-         * Entries {@code firstSeq} onwards, as submitted, were appended and acknowledged. Runs on
-         * the writer thread: hand the work to another thread.
+         * Entries {@code firstSeq} onwards, as submitted, are durable and published; their callers
+         * are answered once this returns. Runs on the writer thread: hand the work to another
+         * thread.
          *
          * @param contractorOrdinals each entry's contractor as the log numbers them: from 0 in the
          *        order they first appeared, the same number for the same contractor for the life
-         *        of the log, so a follower can find its state for them without comparing ids
+         *        of the log, so a follower can find its state for them without comparing ids;
+         *        read it, do not change it
          */
         void appended(long firstSeq, List<Submission> entries, int[] contractorOrdinals);
     }
@@ -199,8 +207,9 @@ public final class Ledger implements AutoCloseable {
                 Work first = inFlight == null ? queue.poll(50, TimeUnit.MILLISECONDS) : queue.poll();
                 if (first == null) {
                     if (inFlight != null) {
-                        finish(inFlight);
+                        Prepared done = inFlight;
                         inFlight = null;
+                        finish(done);
                     }
                     continue;
                 }
@@ -220,8 +229,9 @@ public final class Ledger implements AutoCloseable {
                 // Sequence this batch while the previous one is being forced to disk.
                 Sequenced sequenced = sequence(batch);
                 if (inFlight != null) {
-                    boolean ok = finish(inFlight);
+                    Prepared done = inFlight;
                     inFlight = null;
+                    boolean ok = finish(done);
                     if (!ok) {
                         failAll(batch, broken);
                         reload();
@@ -251,8 +261,9 @@ public final class Ledger implements AutoCloseable {
                 failAll(batch, rootCause(e) instanceof IOException ? new StorageFailedException("could not store the"
                         + " batch: " + rootCause(e).getMessage() + "; nothing in it was acknowledged", e) : e);
                 if (inFlight != null) {
-                    finish(inFlight);
+                    Prepared done = inFlight;
                     inFlight = null;
+                    finish(done);
                 }
                 broken = new StorageFailedException("the writer failed: " + e, e);
                 reload();
@@ -341,15 +352,19 @@ public final class Ledger implements AutoCloseable {
         published = p.snapshot;
         // The listener is told before the callers are answered, whose futures may run their code
         // here: a follower waiting for the batch should not find the log ahead of it meanwhile.
-        AppendListener l = listener;
-        if (l != null && !p.fresh.isEmpty()) {
-            try {
-                l.appended(p.firstSeq, p.fresh, p.freshOrdinals);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "an append listener failed", e);
+        try {
+            AppendListener l = listener;
+            if (l != null && !p.fresh.isEmpty()) {
+                try {
+                    l.appended(p.firstSeq, p.fresh, p.freshOrdinals);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "an append listener failed", e);
+                }
             }
+        } finally {
+            handedOver = p.snapshot.size();
+            p.completions.forEach(Runnable::run);
         }
-        p.completions.forEach(Runnable::run);
         if (!p.checkpointCompletions.isEmpty()) {
             try {
                 p.stored.join();
@@ -966,6 +981,7 @@ public final class Ledger implements AutoCloseable {
 
     private void publish() {
         published = snapshot();
+        handedOver = published.size();
     }
 
     /** Stops accepting appends, finishes those queued, and closes the storage. */
@@ -1014,6 +1030,17 @@ public final class Ledger implements AutoCloseable {
     /** The origin line of this log's checkpoints. */
     public String origin() {
         return published.root().origin;
+    }
+
+    /**
+     * The log's size once the last batch published was handed to the append listener (or
+     * would have been, had one been set), or as read on open: at most {@link #size}. A follower
+     * that reads this after {@code size()} and finds it as large knows that every entry below
+     * that size it was not handed was never going to be: it was published before the follower
+     * listened, or the listener dropped or failed it.
+     */
+    public long handedOver() {
+        return handedOver;
     }
 
     /** Number of entries acknowledged so far. */

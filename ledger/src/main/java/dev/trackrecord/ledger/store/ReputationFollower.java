@@ -2,6 +2,7 @@ package dev.trackrecord.ledger.store;
 
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.reputation.ReputationIndex;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -16,10 +17,11 @@ import java.util.logging.Logger;
  * before it started, read back on open, or dropped while it was behind.
  *
  * <p>The ledger publishes a batch a moment before it hands it over, so an idle follower can see
- * the log ahead of its index with the batch on its way. Reading that batch back means reading
- * and parsing every entry again, where the handed-over one is decoded already; the follower reads
- * back only a gap it saw on two idle polls in a row, or one it knows of: a batch it dropped, or
- * one that arrives past the index's end.
+ * the log ahead of its index with the batch on its way. Reading that batch back would mean reading
+ * and parsing every entry again, where the handed-over one is decoded already, so on an idle poll
+ * the follower reads back only what it knows it will not be handed: entries below
+ * {@link Ledger#handedOver} that are not in its queue. A batch that arrives past the index's end
+ * has the entries before it read back first.
  */
 public final class ReputationFollower implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReputationFollower.class.getName());
@@ -33,17 +35,12 @@ public final class ReputationFollower implements AutoCloseable {
     private final ReputationIndex index;
     private final BlockingQueue<Batch> batches = new ArrayBlockingQueue<>(QUEUE);
     private final Thread thread;
-    /** Set when a batch found the queue full: its entries must be read back. */
-    private volatile boolean dropped;
 
     private ReputationFollower(Ledger ledger, ReputationIndex index) {
         this.ledger = ledger;
         this.index = index;
-        ledger.onAppended((firstSeq, entries, ordinals) -> {
-            if (!batches.offer(new Batch(firstSeq, entries, ordinals))) {
-                dropped = true;
-            }
-        });
+        // A batch that finds the queue full is dropped; the idle poll then reads it back.
+        ledger.onAppended((firstSeq, entries, ordinals) -> batches.offer(new Batch(firstSeq, entries, ordinals)));
         this.thread = Thread.ofPlatform().daemon(true).name("reputation-follower").unstarted(this::run);
     }
 
@@ -68,8 +65,6 @@ public final class ReputationFollower implements AutoCloseable {
     }
 
     private void run() {
-        // The log's size on the last idle poll that found it ahead of the index; -1 if none.
-        long seenAhead = -1;
         while (!Thread.currentThread().isInterrupted()) {
             Batch b;
             try {
@@ -78,28 +73,18 @@ public final class ReputationFollower implements AutoCloseable {
                 return;
             }
             if (b != null) {
-                seenAhead = -1;
                 if (!applied(b)) {
                     // The entries before it were never handed over, or were dropped: read those back.
-                    dropped = false;
                     catchUpTo(b.firstSeq());
                     applied(b);
                 }
                 continue;
             }
             long size = ledger.size();
-            if (index.appliedSize() >= size) {
-                seenAhead = -1;
-            } else if (dropped) {
-                dropped = false;
-                seenAhead = -1;
+            // Read in this order: a batch handed over by the time handedOver() says so is in the
+            // queue, since the poll above found nothing and only this thread takes from it.
+            if (index.appliedSize() < size && ledger.handedOver() >= size && batches.isEmpty()) {
                 catchUpTo(size);
-            } else if (seenAhead > index.appliedSize()) {
-                // Published a whole poll ago and still not handed over: it will not be.
-                catchUpTo(seenAhead);
-                seenAhead = -1;
-            } else {
-                seenAhead = size;
             }
         }
     }
@@ -113,9 +98,15 @@ public final class ReputationFollower implements AutoCloseable {
         }
     }
 
+    /** Stops following, waiting up to a second for the entries being applied. */
     @Override
     public void close() {
         ledger.onAppended(null);
         thread.interrupt();
+        try {
+            thread.join(Duration.ofSeconds(1));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

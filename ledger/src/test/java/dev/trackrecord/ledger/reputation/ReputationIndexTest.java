@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.trackrecord.ledger.entry.ContractorStatus;
+import dev.trackrecord.ledger.entry.Entry;
 import dev.trackrecord.ledger.entry.EntryKind;
 import java.time.Clock;
 import java.time.Duration;
@@ -567,5 +568,55 @@ class ReputationIndexTest {
 
     private static List<String> names(List<TopQuery.Ranked> ranked) {
         return ranked.stream().map(TopQuery.Ranked::contractor).toList();
+    }
+
+    @Test
+    void policyRebuildFailingPartway_leavesLaterEntriesAppliedByOrdinalToTheLiveStates() {
+        log.task("c-a", NOW.minusSeconds(5000), "T1", "accepted", false, 500, "s0");
+        log.task("c-b", NOW.minusSeconds(4900), "T2", "accepted", false, 500, "s0");
+        boolean[] failing = {false};
+        int[] reads = {0};
+        EntrySource source = new EntrySource() {
+            @Override
+            public long size() {
+                return log.size();
+            }
+
+            @Override
+            public Entry entry(long seq) {
+                return log.entry(seq);
+            }
+
+            @Override
+            public long[] contractorSeqs(String contractor) {
+                return log.contractorSeqs(contractor);
+            }
+
+            @Override
+            public Entry.KindAndBody kindAndBody(long seq) {
+                if (failing[0] && ++reads[0] == 2) {
+                    throw new IllegalStateException("the disk failed a read");
+                }
+                return log.kindAndBody(seq);
+            }
+        };
+        ReputationIndex index = new ReputationIndex(source, Clock.fixed(NOW, ZoneOffset.UTC));
+        long n = log.size();
+        assertThat(index.applyAppended(0, log.submissions(0, n), log.contractorOrdinals(0, n))).isTrue();
+        long policy = log.policy("p2", "\"half_life_days\":90");
+        failing[0] = true;
+        assertThatThrownBy(() -> index.applyAppended(policy, log.submissions(policy, policy + 1),
+                log.contractorOrdinals(policy, policy + 1))).hasMessageContaining("the disk failed a read");
+        failing[0] = false;
+        Score a = index.lookup("c-a").orElseThrow().overall();
+        Score b = index.lookup("c-b").orElseThrow().overall();
+
+        long first = log.task("c-a", NOW.minusSeconds(100), "T3", "accepted", false, 500, "s0");
+        long last = log.task("c-b", NOW.minusSeconds(90), "T4", "accepted", false, 500, "s0");
+        index.applyAppended(first, log.submissions(first, last + 1), log.contractorOrdinals(first, last + 1));
+
+        // Whichever contractor's rebuild replaced their state before the failure, their new task counts.
+        assertThat(index.lookup("c-a").orElseThrow().overall()).isNotEqualTo(a);
+        assertThat(index.lookup("c-b").orElseThrow().overall()).isNotEqualTo(b);
     }
 }

@@ -281,11 +281,12 @@ public final class Report {
         if (!Double.isNaN(r.followerShare)) {
             b.append("""
                     The follower's share of the CPU (its thread's CPU time over the process's, from the JVM's
-                    counters over the scored runs) is steadier than the throughput: it is what scoring would
-                    take from appends that kept both cores busy. Where the cost above is smaller, scoring ran
-                    on CPU the appends left idle. Scoring alone is the same entries applied to a fresh index
-                    on one thread, from the submissions and contractor ordinals as the follower gets them,
-                    with upheld disputes read back from the log.
+                    counters, from the first append of a scored run until scores caught up with the last) is
+                    steadier than the throughput: it is what scoring would take from appends that kept both
+                    cores busy. Where the cost above is smaller, scoring ran on CPU the appends left idle.
+                    Scoring alone applies what the ledger handed over for the same batches (submissions and
+                    contractor ordinals, appended one batch at a time) to a fresh index on one thread, with
+                    upheld disputes read back from the log.
 
                     """);
         }

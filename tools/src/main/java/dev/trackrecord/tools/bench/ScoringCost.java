@@ -102,30 +102,29 @@ public final class ScoringCost {
     }
 
     /**
-     * Appends the batches once, then applies them as the follower would, from the submissions and
-     * contractor ordinals the ledger handed over, to a fresh index {@code rounds} times on this
-     * thread; the median round of the second half (the first warms the JIT up). Rebuilds after
-     * upheld disputes read back from the log as they do in the service.
+     * Appends the batches once, one at a time, then applies what the ledger handed over for each
+     * (submissions and contractor ordinals) to a fresh index {@code rounds} times on this thread,
+     * as the follower would; the median round of the second half (the first warms the JIT up).
+     * Rebuilds after upheld disputes read back from the log as they do in the service.
      */
     private static Alone alone(Path dir, List<List<Submission>> batches, Instant end, int rounds) throws Exception {
         LedgerBench.deleteTree(dir);
         Files.createDirectories(dir);
         try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/scoring"))) {
-            long[] firstSeqs = new long[batches.size()];
-            int[][] ordinals = new int[batches.size()][];
-            int[] at = {0};
-            // The ledger hands its listener each batch's contractor ordinals, as the follower gets them.
+            // What the ledger hands its listener, as the follower gets it: each batch's first seq,
+            // entries and contractor ordinals.
+            List<Long> firstSeqs = new ArrayList<>();
+            List<List<Submission>> handed = new ArrayList<>();
+            List<int[]> ordinals = new ArrayList<>();
             ledger.onAppended((firstSeq, entries, contractorOrdinals) -> {
-                firstSeqs[at[0]] = firstSeq;
-                ordinals[at[0]++] = contractorOrdinals;
+                firstSeqs.add(firstSeq);
+                handed.add(entries);
+                ordinals.add(contractorOrdinals);
             });
             for (List<Submission> b : batches) {
                 ledger.append(b, "bench").join();
             }
             ledger.onAppended(null);
-            if (at[0] != batches.size()) {
-                throw new IllegalStateException("the ledger told of " + at[0] + " batches, not " + batches.size());
-            }
             int measured = rounds - rounds / 2;
             double[] micros = new double[measured];
             double[] bytes = new double[measured];
@@ -133,8 +132,8 @@ public final class ScoringCost {
                 ReputationIndex index = new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, ZoneOffset.UTC));
                 long cpu = THREADS.getCurrentThreadCpuTime();
                 long allocated = THREADS.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < batches.size(); i++) {
-                    index.applyAppended(firstSeqs[i], batches.get(i), ordinals[i]);
+                for (int i = 0; i < handed.size(); i++) {
+                    index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
                 }
                 long entries = index.appliedSize();
                 if (r >= rounds / 2) {
@@ -171,8 +170,7 @@ public final class ScoringCost {
             }
             inFlight.forEach(CompletableFuture::join);
             long acknowledged = System.nanoTime();
-            double share = following == null ? 0
-                    : (double) (threadCpu(following) - followerCpu) / (PROCESS.getProcessCpuTime() - processCpu);
+            double share = 0;
             double lagMillis = 0;
             if (index != null) {
                 // Scoring counts until the index has caught up with everything appended.
@@ -180,6 +178,7 @@ public final class ScoringCost {
                     Thread.sleep(1);
                 }
                 lagMillis = (System.nanoTime() - acknowledged) / 1e6;
+                share = (double) (threadCpu(following) - followerCpu) / (PROCESS.getProcessCpuTime() - processCpu);
                 follower.close();
             }
             return new double[] {total / ((acknowledged - start) / 1e9), lagMillis, share};
