@@ -79,10 +79,13 @@ class DiskFaultTest {
         assertRetryLater(refused);
         assertThat(TestServer.json(refused.body()).get("type").asText()).endsWith(":storage-failed");
         assertReadsWork();
+        // Reported until an append is stored again, though the storage may reopen in between.
         assertThat(server.server.ledger().storageProblem()).isPresent();
+        assertThat(server.get("/observe/health", null).statusCode()).isEqualTo(503);
 
         Files.delete(filler);
         long resumed = appendWhenBack();
+        assertThat(server.server.ledger().storageProblem()).isEmpty();
         System.out.printf("full disk: %d entries acknowledged, refused with %d (%s), resumed %d ms after space"
                 + " returned%n", acked.size(), refused.statusCode(), refused.headers().firstValue("Retry-After")
                 .orElse("?"), resumed);

@@ -88,6 +88,8 @@ public final class Ledger implements AutoCloseable {
      * never handed over. Written after the listener returns: see {@link #handedOver()}.
      */
     private volatile long handedOver;
+    /** The failure a reload after it cleared from {@code broken}, until a batch is stored again. */
+    private volatile StorageFailedException unresolved;
     private volatile StorageFailedException broken;
     private volatile AppendListener listener;
     /** The EclipseStore commit in flight, if any; at most one storer exists at a time. */
@@ -350,6 +352,7 @@ public final class Ledger implements AutoCloseable {
             return false;
         }
         published = p.snapshot;
+        unresolved = null;
         // The listener is told before the callers are answered, whose futures may run their code
         // here: a follower waiting for the batch should not find the log ahead of it meanwhile.
         try {
@@ -954,10 +957,15 @@ public final class Ledger implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.FINE, "storage shutdown after a failed commit", e);
         }
+        StorageFailedException was = broken;
         try {
             load();
             buildEventIndex();
             broken = null;
+            // Appends may go on, but until one is stored the disk has not shown that it takes them.
+            if (was != null) {
+                unresolved = was;
+            }
             closeRetired();
             LOG.info("storage reloaded after a failed commit; appends resume at seq " + root.size);
             return true;
@@ -1166,9 +1174,16 @@ public final class Ledger implements AutoCloseable {
         return n == 0 ? -1 : list.get(n - 1).treeSize;
     }
 
-    /** Whether the last commit failed and the storage has not come back yet. */
+    /**
+     * Why the last batch failed on storage, while no batch has been stored since: the storage has
+     * not come back, or it was reopened but has taken nothing yet (a full disk reopens fine and
+     * refuses the next write again).
+     */
     public Optional<String> storageProblem() {
         StorageFailedException b = broken;
+        if (b == null) {
+            b = unresolved;
+        }
         return b == null ? Optional.empty() : Optional.of(b.getMessage());
     }
 
