@@ -2,6 +2,7 @@ package dev.trackrecord.api.me;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.trackrecord.api.Periodic;
 import dev.trackrecord.api.auth.Principal;
 import dev.trackrecord.api.http.Api;
 import java.io.FilterInputStream;
@@ -30,8 +31,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -326,19 +325,13 @@ public final class AccessLog implements Api.ReadRecorder, AutoCloseable {
 
     /** Runs {@link #prune} now and then every {@code interval}; closing the result stops it. */
     public AutoCloseable scheduleRetention(Duration interval) {
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-                r -> Thread.ofPlatform().name("access-log-retention").daemon(true).unstarted(r));
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                List<String> deleted = prune();
-                if (!deleted.isEmpty()) {
-                    LOG.info(() -> "access log retention: deleted the day files of " + deleted);
-                }
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "access log retention: could not delete day files past retention; will retry", e);
-            }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        return scheduler::shutdownNow;
+        return Periodic.every(interval, "access-log-retention", LOG,
+                "access log retention: could not delete day files past retention; will retry", () -> {
+                    List<String> deleted = prune();
+                    if (!deleted.isEmpty()) {
+                        LOG.info(() -> "access log retention: deleted the day files of " + deleted);
+                    }
+                });
     }
 
     private void awaitWritten(long target, long waitMillis) {

@@ -2,6 +2,7 @@ package dev.trackrecord.api.privacy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.trackrecord.api.Periodic;
 import dev.trackrecord.ledger.entry.EntryKind;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
 import dev.trackrecord.ledger.privacy.Retention;
@@ -12,10 +13,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -69,18 +66,12 @@ public final class RetentionJob {
 
     /** Runs every {@code interval} on a daemon thread, the first time at once; close to stop. */
     public AutoCloseable schedule(Duration interval) {
-        ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(
-                r -> Thread.ofPlatform().name("retention").daemon(true).unstarted(r));
-        scheduler.scheduleWithFixedDelay(() -> {
-            try {
-                List<Shredded> shredded = run();
-                if (!shredded.isEmpty()) {
-                    LOG.info(() -> "retention: shredded " + shredded.size() + " vault key(s)");
-                }
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, "retention: could not shred personal data past retention; will retry", e);
-            }
-        }, 0, interval.toMillis(), TimeUnit.MILLISECONDS);
-        return scheduler::shutdownNow;
+        return Periodic.every(interval, "retention", LOG,
+                "retention: could not shred personal data past retention; will retry", () -> {
+                    List<Shredded> shredded = run();
+                    if (!shredded.isEmpty()) {
+                        LOG.info(() -> "retention: shredded " + shredded.size() + " vault key(s)");
+                    }
+                });
     }
 }
