@@ -41,6 +41,11 @@ public final class DisputeRules {
     private DisputeRules() {
     }
 
+    /** Whether entries of {@code kind} are disputes, the entries these rules judge. */
+    public static boolean isDispute(EntryKind kind) {
+        return kind == EntryKind.DISPUTE_OPENED || kind == EntryKind.DISPUTE_RESOLVED;
+    }
+
     /**
      * The rules {@code s} breaks if appended at {@code seq} after the entries of {@code log}.
      *
@@ -68,7 +73,7 @@ public final class DisputeRules {
             return violation(at, "entry " + target + " (" + t.kind() + ") is about contractor " + t.contractor()
                     + "; a dispute names one of its own contractor's entries (" + contractor + ")");
         }
-        if (t.kind() == EntryKind.DISPUTE_OPENED || t.kind() == EntryKind.DISPUTE_RESOLVED) {
+        if (isDispute(t.kind())) {
             return violation(at, "entry " + target + " (" + t.kind() + ") is itself a dispute; dispute the entry it"
                     + " is about instead");
         }

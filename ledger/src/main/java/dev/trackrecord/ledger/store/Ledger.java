@@ -573,7 +573,7 @@ public final class Ledger implements AutoCloseable {
     private DisputeConflictException disputeConflict(List<Submission> subs, Appended[] results,
                                                      Map<String, Integer> firstInRequest, long firstSeq, long size,
                                                      List<Submission> fresh) {
-        if (!options.checkDisputes() || subs.stream().noneMatch(Ledger::isDispute)) {
+        if (!options.checkDisputes() || subs.stream().noneMatch(s -> DisputeRules.isDispute(s.kind()))) {
             return null;
         }
         List<Submission> ahead = new ArrayList<>();
@@ -589,10 +589,6 @@ public final class Ledger implements AutoCloseable {
             ahead.add(s);
         }
         return violations.isEmpty() ? null : new DisputeConflictException(violations);
-    }
-
-    private static boolean isDispute(Submission s) {
-        return s.kind() == EntryKind.DISPUTE_OPENED || s.kind() == EntryKind.DISPUTE_RESOLVED;
     }
 
     /** The kind member of a {@code dispute.resolved} entry's canonical bytes. */
