@@ -12,23 +12,13 @@ public interface EntrySource {
     Entry entry(long seq);
 
     /**
-     * The entry at {@code seq} with its body decoded, as a rebuild replays it; a source that
-     * parses entries can keep the body it decoded on the way ({@link Entry#parseDecoded}).
-     * Requires 0 <= seq < size().
-     */
-    default Entry.Decoded decoded(long seq) {
-        Entry e = entry(seq);
-        return new Entry.Decoded(e, e.decodeBody());
-    }
-
-    /**
      * The kind and decoded body of the entry at {@code seq}: what a replay into scores reads. A
      * source holding entries it checked when they were written can skip checking them again
      * ({@link Entry#parseStored}). Requires 0 <= seq < size().
      */
     default Entry.KindAndBody kindAndBody(long seq) {
-        Entry.Decoded d = decoded(seq);
-        return new Entry.KindAndBody(d.entry().kind(), d.body());
+        Entry e = entry(seq);
+        return new Entry.KindAndBody(e.kind(), e.decodeBody());
     }
 
     /** The entries from {@code from} (inclusive) to {@code to} (exclusive); a source may read them in bulk. */

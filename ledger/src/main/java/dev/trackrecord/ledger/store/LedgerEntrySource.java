@@ -21,24 +21,16 @@ public final class LedgerEntrySource implements EntrySource {
 
     @Override
     public Entry entry(long seq) {
-        return decoded(seq).entry();
-    }
-
-    @Override
-    public Entry.Decoded decoded(long seq) {
-        byte[] bytes = ledger.entry(seq).orElseThrow(
-                () -> new IllegalStateException("no entry at seq " + seq + " in a log of " + ledger.size()));
-        return parse(seq, bytes);
+        return parse(seq, bytes(seq));
     }
 
     @Override
     public Entry.KindAndBody kindAndBody(long seq) {
-        byte[] bytes = ledger.entry(seq).orElseThrow(
-                () -> new IllegalStateException("no entry at seq " + seq + " in a log of " + ledger.size()));
+        byte[] bytes = bytes(seq);
         try {
             return Entry.parseStored(bytes);
         } catch (InvalidEntryException e) {
-            throw new IllegalStateException("stored entry at seq " + seq + " does not parse: " + e.getMessage(), e);
+            throw corrupt(seq, e);
         }
     }
 
@@ -48,18 +40,27 @@ public final class LedgerEntrySource implements EntrySource {
         List<byte[]> bytes = ledger.entries(from, to);
         List<Entry> out = new ArrayList<>(bytes.size());
         for (int i = 0; i < bytes.size(); i++) {
-            out.add(parse(from + i, bytes.get(i)).entry());
+            out.add(parse(from + i, bytes.get(i)));
         }
         return out;
     }
 
-    private static Entry.Decoded parse(long seq, byte[] bytes) {
+    private byte[] bytes(long seq) {
+        return ledger.entry(seq).orElseThrow(
+                () -> new IllegalStateException("no entry at seq " + seq + " in a log of " + ledger.size()));
+    }
+
+    private static Entry parse(long seq, byte[] bytes) {
         try {
-            return Entry.parseDecoded(bytes);
+            return Entry.parse(bytes);
         } catch (InvalidEntryException e) {
-            // The ledger stores only entries it wrote canonically; anything else is corruption.
-            throw new IllegalStateException("stored entry at seq " + seq + " does not parse: " + e.getMessage(), e);
+            throw corrupt(seq, e);
         }
+    }
+
+    /** The ledger stores only entries it wrote canonically; anything else is corruption. */
+    private static IllegalStateException corrupt(long seq, InvalidEntryException e) {
+        return new IllegalStateException("stored entry at seq " + seq + " does not parse: " + e.getMessage(), e);
     }
 
     @Override

@@ -82,9 +82,9 @@ class ReputationFollowerTest {
         }
 
         @Override
-        public Entry.Decoded decoded(long seq) {
+        public Entry.KindAndBody kindAndBody(long seq) {
             readBack.incrementAndGet();
-            return log.decoded(seq);
+            return log.kindAndBody(seq);
         }
 
         @Override
