@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.OptionalLong;
 import java.util.function.Function;
 
@@ -17,7 +18,29 @@ import java.util.function.Function;
  * present, of the right JSON type, enum values known); patterns and ranges are the schema's job.
  */
 final class Bodies {
+    /**
+     * One shared instance of each skill code seen, up to this many codes. A marketplace has tens
+     * of skills and millions of entries naming them: the reputation index finds a skill among a
+     * contractor's by comparing codes, which for the same instance ends at the reference check
+     * instead of reading a copy made by some earlier entry from wherever it lies in the heap.
+     */
+    private static final int SKILL_CODES = 4096;
+    private static final ConcurrentHashMap<String, String> CODES = new ConcurrentHashMap<>();
+
     private Bodies() {
+    }
+
+    /** The shared instance of {@code code}; {@code code} itself once {@link #SKILL_CODES} are shared. */
+    static String canonicalCode(String code) {
+        String shared = CODES.get(code);
+        if (shared != null) {
+            return shared;
+        }
+        if (CODES.size() >= SKILL_CODES) {
+            return code;
+        }
+        shared = CODES.putIfAbsent(code, code);
+        return shared != null ? shared : code;
     }
 
     /**
@@ -28,12 +51,12 @@ final class Bodies {
         Reader r = new Reader(body, path);
         return switch (kind) {
             case TASK_OUTCOME -> new TaskOutcome(r.instant("occurred_at"), r.string("task_id"), r.string("project_id"),
-                    r.strings("skills"), r.choice("outcome", TaskOutcome.Outcome::fromWire), r.integer("duration_s"),
+                    r.codes("skills"), r.choice("outcome", TaskOutcome.Outcome::fromWire), r.integer("duration_s"),
                     r.bool("late"), r.optionalInstant("due_at"), r.integer("value_minor"), r.string("currency"));
             case AUDIT_RESULT -> new AuditResult(r.instant("occurred_at"), r.string("audit_id"), r.string("task_id"),
                     r.choice("method", AuditResult.Method::fromWire), r.string("auditor"),
                     r.choice("verdict", AuditResult.Verdict::fromWire), r.integer("score_bp"),
-                    r.optionalStrings("skills"), r.strings("error_tags"), r.string("evidence_sha256"),
+                    r.optionalCodes("skills"), r.strings("error_tags"), r.string("evidence_sha256"),
                     r.optionalInteger("items"));
             case PAYOUT -> new Payout(r.instant("occurred_at"), r.string("payout_id"), r.strings("task_ids"),
                     r.integer("amount_minor"), r.string("currency"), r.choice("status", Payout.Status::fromWire));
@@ -165,6 +188,17 @@ final class Bodies {
 
         List<String> optionalStrings(String name) {
             return body.has(name) ? strings(name) : List.of();
+        }
+
+        /** {@link #strings}, each the shared instance of its code ({@link Bodies#canonicalCode}). */
+        List<String> codes(String name) {
+            List<String> list = strings(name);
+            list.replaceAll(Bodies::canonicalCode);
+            return list;
+        }
+
+        List<String> optionalCodes(String name) {
+            return body.has(name) ? codes(name) : List.of();
         }
 
         List<Long> longs(String name) {
