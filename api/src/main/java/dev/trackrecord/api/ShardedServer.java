@@ -96,6 +96,7 @@ public final class ShardedServer implements AutoCloseable {
                             long size = shard.ledger().size();
                             response.detail("shard-" + s, "size " + size + ", root "
                                     + HexFormat.of().formatHex(shard.ledger().root(size)));
+                            shard.halted().ifPresent(why -> response.status(false).detail("shard-" + s + "-halted", why));
                         });
                     }
                 }

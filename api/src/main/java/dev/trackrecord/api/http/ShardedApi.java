@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.trackrecord.api.auth.Principal;
 import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.api.auth.TokenVerifier;
+import dev.trackrecord.api.kafka.ShardHaltedException;
 import dev.trackrecord.api.kafka.ShardMovedException;
 import dev.trackrecord.api.kafka.Shards;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
@@ -142,6 +143,7 @@ public final class ShardedApi {
         }
         routing.any("/v1/me/*", (req, res) -> notSharded(req));
         routing.error(ShardMovedException.class, (req, res, e) -> Problems.write(res, moving(e.getMessage())));
+        routing.error(ShardHaltedException.class, (req, res, e) -> Problems.write(res, halted(e.getMessage())));
         Problems.register(routing);
     }
 
@@ -155,6 +157,10 @@ public final class ShardedApi {
     private static ProblemException moving(String detail) {
         return new ProblemException(503, "shard-moving", "Shard moving", detail
                 + "; retry shortly (appends are idempotent by event_id)", List.of(), Map.of("Retry-After", "1"));
+    }
+
+    private static ProblemException halted(String detail) {
+        return new ProblemException(503, "shard-halted", "Shard halted", detail, List.of(), Map.of());
     }
 
     // ---------------------------------------------------------------- reads
@@ -415,6 +421,9 @@ public final class ShardedApi {
         }
         if (c instanceof ShardMovedException moved) {
             return moving(moved.getMessage());
+        }
+        if (c instanceof ShardHaltedException halted) {
+            return halted(halted.getMessage());
         }
         if (c instanceof IOException) {
             return moving("the node holding shard " + n + " did not answer (" + c.getMessage() + ")");

@@ -1,6 +1,7 @@
 package dev.trackrecord.api.kafka;
 
 import dev.trackrecord.ledger.store.LedgerEntrySource;
+import dev.trackrecord.ledger.entry.AdmissionRules;
 import dev.trackrecord.ledger.entry.EntryRejectedException;
 import dev.trackrecord.ledger.entry.Submission;
 import dev.trackrecord.ledger.entry.SubmissionValidator;
@@ -30,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -84,6 +86,12 @@ public final class ShardedNode implements AutoCloseable {
     public static final String NODES = "ledger.nodes";
     /** Header of a {@code ledger.sequence} record naming the principal that submitted it. */
     public static final String SOURCE_HEADER = "trackrecord.source";
+    /**
+     * Header of a {@code ledger.sequence} record naming the {@link AdmissionRules#VERSION} its
+     * producer ran. A record without it is read as version 1, the rules of the nodes that wrote
+     * records before the header existed.
+     */
+    public static final String RULES_HEADER = "trackrecord.rules";
     /** Source of entries whose record names none. */
     static final String SOURCE = "kafka:" + SEQUENCE;
     private static final Logger LOG = Logger.getLogger(ShardedNode.class.getName());
@@ -148,6 +156,8 @@ public final class ShardedNode implements AutoCloseable {
                     }
                 });
         private volatile long nextOffset;
+        /** Why this node stopped applying the shard, or null while it applies it. */
+        private volatile String halted;
 
         private Shard(int number, Ledger ledger, SettableClock clock, ReputationIndex reputation,
                       Checkpointer checkpointer, CheckpointPublisher publisher, String verifierKey, Path offsetFile,
@@ -188,6 +198,11 @@ public final class ShardedNode implements AutoCloseable {
         /** The offset of {@code ledger.sequence} after the last record this node applied to the shard. */
         public long nextOffset() {
             return nextOffset;
+        }
+
+        /** Why this node stopped applying the shard ({@link ShardHaltedException}), if it did. */
+        public Optional<String> halted() {
+            return Optional.ofNullable(halted);
         }
 
         @Override
@@ -312,6 +327,7 @@ public final class ShardedNode implements AutoCloseable {
     private static ProducerRecord<byte[], byte[]> record(int shard, String key, byte[] request, String source) {
         var r = new ProducerRecord<>(SEQUENCE, shard, key.getBytes(StandardCharsets.UTF_8), request);
         r.headers().add(SOURCE_HEADER, source.getBytes(StandardCharsets.UTF_8));
+        r.headers().add(RULES_HEADER, Integer.toString(AdmissionRules.VERSION).getBytes(StandardCharsets.US_ASCII));
         return r;
     }
 
@@ -327,6 +343,12 @@ public final class ShardedNode implements AutoCloseable {
         if (!holds(shard)) {
             return CompletableFuture.failedFuture(new ShardMovedException(shard, "is not held by node "
                     + options.nodeId()));
+        }
+        Shard held = shards.get(shard);
+        String halted = held == null ? null : held.halted;
+        if (halted != null) {
+            // Not produced: it would wait in the topic behind the record this node cannot apply.
+            return CompletableFuture.failedFuture(new ShardHaltedException(shard, halted));
         }
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         appends.send(record(shard, key, request, source), (m, e) -> {
@@ -350,6 +372,11 @@ public final class ShardedNode implements AutoCloseable {
         if (done != null) {
             s.waiting.remove(offset);
             return done;
+        }
+        String halted = s.halted;
+        if (halted != null) {
+            s.waiting.remove(offset);
+            return CompletableFuture.failedFuture(new ShardHaltedException(n, halted));
         }
         if (s.nextOffset > offset) {
             s.waiting.remove(offset);
@@ -455,6 +482,7 @@ public final class ShardedNode implements AutoCloseable {
                     if (stopping) {
                         return;
                     }
+                    pauseHalted();
                     producer.flush();
                     consumer.commitAsync();
                 } catch (WakeupException e) {
@@ -484,11 +512,10 @@ public final class ShardedNode implements AutoCloseable {
     private void applyAll(Shard shard, List<ConsumerRecord<byte[], byte[]>> records) {
         Map<String, Long> touched = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            if (stopping) {
+            if (stopping || shard.halted != null) {
                 break;
             }
-            if (record.offset() >= shard.nextOffset) {
-                apply(shard, record, touched);
+            if (record.offset() >= shard.nextOffset && apply(shard, record, touched)) {
                 shard.nextOffset = record.offset() + 1;
             }
         }
@@ -496,8 +523,22 @@ public final class ShardedNode implements AutoCloseable {
         publishChanges(shard, touched);
     }
 
-    /** Applies one record: appends its entries with the record's time and source, or dead-letters it. */
-    private void apply(Shard shard, ConsumerRecord<byte[], byte[]> record, Map<String, Long> touched) {
+    /**
+     * Applies one record: appends its entries with the record's time and source, or dead-letters
+     * it; false, with the shard {@linkplain #halt halted}, when the record names admission rules
+     * this node does not implement.
+     */
+    private boolean apply(Shard shard, ConsumerRecord<byte[], byte[]> record, Map<String, Long> touched) {
+        String rules = header(record, RULES_HEADER);
+        OptionalInt version = rulesVersion(rules);
+        if (version.isPresent() && !AdmissionRules.implemented(version.getAsInt())) {
+            halt(shard, "shard " + shard.number + " stopped at offset " + record.offset() + " of " + SEQUENCE
+                    + ": the record was produced under admission rules version " + version.getAsInt()
+                    + " and node " + options.nodeId() + " implements version " + AdmissionRules.VERSION
+                    + " only; it applies nothing more to the shard until it runs a version that implements "
+                    + version.getAsInt() + " (upgrade it; what was produced is applied then)");
+            return false;
+        }
         shard.clock.set(record.timestamp());
         String reason;
         RuntimeException failure;
@@ -506,6 +547,11 @@ public final class ShardedNode implements AutoCloseable {
                 reason = "$: the message has no value";
                 failure = new CompletionException(new EntryRejectedException(
                         List.of(new Violation("$", "the message has no value"))));
+            } else if (version.isEmpty()) {
+                String rule = "must be an admission rules version, a positive integer; was \"" + rules + "\"";
+                reason = RULES_HEADER + " header: " + rule;
+                failure = new CompletionException(new EntryRejectedException(
+                        List.of(new Violation(RULES_HEADER + " header", rule))));
             } else {
                 List<Submission> submissions = shard.validator.parseRequest(record.value());
                 List<Appended> results = shard.ledger.append(submissions, source(record)).join();
@@ -513,7 +559,7 @@ public final class ShardedNode implements AutoCloseable {
                     touched.merge(submissions.get(i).contractor(), results.get(i).seq(), Math::max);
                 }
                 finish(shard, record.offset(), CompletableFuture.completedFuture(results));
-                return;
+                return true;
             }
         } catch (EntryRejectedException e) {
             reason = e.getMessage();
@@ -532,6 +578,56 @@ public final class ShardedNode implements AutoCloseable {
         out.headers().add(Topics.OFFSET_HEADER, Long.toString(record.offset()).getBytes(StandardCharsets.UTF_8));
         producer.send(out);
         finish(shard, record.offset(), CompletableFuture.failedFuture(failure));
+        return true;
+    }
+
+    /** The version a rules header names: 1 without one, empty when it is not a positive integer. */
+    private static OptionalInt rulesVersion(String header) {
+        if (header == null) {
+            return OptionalInt.of(1);
+        }
+        if (header.isEmpty() || header.length() > 9 || !header.chars().allMatch(c -> c >= '0' && c <= '9')
+                || Integer.parseInt(header) < 1) {
+            return OptionalInt.empty();
+        }
+        return OptionalInt.of(Integer.parseInt(header));
+    }
+
+    /** The text of the record's last header {@code name}, or null without one. */
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var h = record.headers().lastHeader(name);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Stops applying {@code shard}: where it stands is kept, so that a node able to apply the record
+     * resumes there, and everyone waiting for a record of the shard is told why.
+     */
+    private static void halt(Shard shard, String why) {
+        if (shard.halted == null) {
+            LOG.severe(why);
+        }
+        shard.halted = why;
+        for (Long offset : List.copyOf(shard.waiting.keySet())) {
+            CompletableFuture<List<Appended>> waiter = shard.waiting.remove(offset);
+            if (waiter != null) {
+                waiter.completeExceptionally(new ShardHaltedException(shard.number, why));
+            }
+        }
+    }
+
+    /** Stops fetching the partitions of halted shards; called on the consumer's thread. */
+    private void pauseHalted() {
+        List<TopicPartition> halted = new ArrayList<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            Shard s = shards.get(tp.partition());
+            if (s != null && s.halted != null) {
+                halted.add(tp);
+            }
+        }
+        if (!halted.isEmpty()) {
+            consumer.pause(halted);
+        }
     }
 
     private static void finish(Shard shard, long offset, CompletableFuture<List<Appended>> outcome) {

@@ -13,6 +13,7 @@ import dev.trackrecord.api.ShardedServer;
 import dev.trackrecord.api.auth.Role;
 import dev.trackrecord.api.auth.TokenKeys;
 import dev.trackrecord.ledger.DataDirectory;
+import dev.trackrecord.ledger.entry.AdmissionRules;
 import dev.trackrecord.ledger.note.Checkpoint;
 import dev.trackrecord.ledger.note.NoteVerifier;
 import dev.trackrecord.ledger.store.Ledger;
@@ -317,6 +318,84 @@ class ShardedServerTest {
         assertThat(compared).isPositive();
         System.out.printf("a held %s (%d entries); %d appends resent after 503s%n", heldByA, compared, retries.get());
         a = null;
+    }
+
+    @Test
+    @Order(5)
+    void aRecordOfAdmissionRulesTheNodeDoesNotImplement_haltsItsShardOnly() throws Exception {
+        String here = contractorOn(b, "rules-");
+        int n = Shards.shardOf(here, SHARDS);
+        String elsewhere = "rules-";
+        for (int i = 0; Shards.shardOf(elsewhere, SHARDS) == n; i++) {
+            elsewhere = "rules-other-" + i;
+        }
+        Ledger shard = b.node().ledger(n).orElseThrow();
+        try (var producer = KafkaTestClients.producer(BROKER.bootstrap())) {
+            // Without the header (records from before it) and with this version's: applied.
+            producer.send(sequenceRecord(n, here, audit(here, "rules-none", 8000), null)).get();
+            producer.send(sequenceRecord(n, here, audit(here, "rules-one", 8000),
+                    Integer.toString(AdmissionRules.VERSION))).get();
+            assertThat(await(WAIT, () -> contains(shard, here, "rules-one"))).isTrue();
+            assertThat(contains(shard, here, "rules-none")).isTrue();
+
+            // A header that names no version: dead-lettered, naming the header; the shard goes on.
+            producer.send(sequenceRecord(n, here, audit(here, "rules-garbled", 8000), "1.0")).get();
+            producer.send(sequenceRecord(n, here, audit(here, "rules-next", 8000),
+                    Integer.toString(AdmissionRules.VERSION))).get();
+            assertThat(await(WAIT, () -> contains(shard, here, "rules-next"))).isTrue();
+            assertThat(contains(shard, here, "rules-garbled")).isFalse();
+            assertThat(readAll(BROKER.bootstrap(), Topics.EVENTS_DLQ, Integer.MAX_VALUE, Duration.ofSeconds(2))
+                    .stream().filter(r -> text(r.value()).contains("rules-garbled"))
+                    .map(r -> KafkaTestClients.header(r, Topics.ERROR_HEADER)))
+                    .singleElement().asString().startsWith(ShardedNode.RULES_HEADER + " header: must be");
+
+            String later = Integer.toString(AdmissionRules.VERSION + 1);
+            producer.send(sequenceRecord(n, here, audit(here, "rules-later", 8000), later)).get();
+            producer.send(sequenceRecord(n, here, audit(here, "rules-after", 8000),
+                    Integer.toString(AdmissionRules.VERSION))).get();
+        }
+        HttpResponse<String>[] health = new HttpResponse[1];
+        assertThat(await(WAIT, () -> (health[0] = get(b, "/observe/health", Role.ADMIN)).statusCode() == 503))
+                .as("health reports the halted shard").isTrue();
+        assertThat(health[0].body()).contains("shard-" + n + "-halted")
+                .contains("admission rules version " + (AdmissionRules.VERSION + 1));
+        long size = shard.size();
+        assertThat(contains(shard, here, "rules-later")).as("the record of the later rules is not applied").isFalse();
+        assertThat(contains(shard, here, "rules-after")).as("nor anything behind it").isFalse();
+
+        HttpResponse<String> refused = post(b, "/v1/entries", Role.INGEST, audit(here, "rules-refused", 8000));
+        assertThat(refused.statusCode()).as(refused.body()).isEqualTo(503);
+        JsonNode problem = KafkaIngestTest.json(refused.body().getBytes());
+        assertThat(problem.path("type").asText()).endsWith("shard-halted");
+        assertThat(problem.path("detail").asText()).contains("shard " + n)
+                .contains("version " + (AdmissionRules.VERSION + 1));
+
+        HttpResponse<String> other = post(b, "/v1/entries", Role.INGEST, audit(elsewhere, "rules-elsewhere", 8000));
+        assertThat(other.statusCode()).as("the other shards go on: " + other.body()).isEqualTo(201);
+        assertThat(shard.size()).as("shard " + n + " stays where it stopped").isEqualTo(size);
+    }
+
+    private static org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> sequenceRecord(
+            int shard, String key, String request, String rules) {
+        var r = new org.apache.kafka.clients.producer.ProducerRecord<>(ShardedNode.SEQUENCE, shard,
+                key.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                request.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        r.headers().add(ShardedNode.SOURCE_HEADER, "test-rules".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        if (rules != null) {
+            r.headers().add(ShardedNode.RULES_HEADER, rules.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return r;
+    }
+
+    /** Whether {@code ledger} holds an entry with this event_id for the contractor the test appends for. */
+    private static boolean contains(Ledger ledger, String contractor, String eventId) {
+        for (long seq : ledger.contractorSeqs(contractor)) {
+            String entry = new String(ledger.entry(seq).orElseThrow(), java.nio.charset.StandardCharsets.UTF_8);
+            if (entry.contains("\"event_id\":\"" + eventId + "\"")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static HttpResponse<String> post(ShardedServer server, String path, Role role, String body) {
