@@ -81,13 +81,16 @@ public final class Report {
                 ? new Limit(Figure.of(64 * fsync.value(), "entries/s"), "64 callers, each waiting for one fsync")
                 : Limit.NONE;
         Limit http = plain.measured() ? new Limit(plain, "plain Helidon JSON endpoint") : Limit.NONE;
+        Figure plainPost = r.limit("plain.post");
+        Limit httpPost = plainPost.measured()
+                ? new Limit(plainPost, "plain Helidon POST endpoint, sent the same requests") : Limit.NONE;
         return switch (trKey) {
             case "append.batch10", "append.batch100", "append.batch1000", "append.batch10000" -> lower(cpuLimit, disk);
             case "rest.append.batch" -> lower(lower(cpuLimit, disk), http.figure().measured()
                     ? new Limit(Figure.of(http.figure().value() * 1000, "entries/s"), "plain Helidon requests/s × 1,000")
                     : Limit.NONE);
             case "append.single" -> fsyncLimit;
-            case "rest.append.single" -> lower(fsyncLimit, http);
+            case "rest.append.single" -> lower(fsyncLimit, httpPost);
             case "rest.score", "rest.history", "rest.proof", "rest.top" -> http;
             default -> Limit.NONE;
         };
@@ -229,7 +232,11 @@ public final class Report {
         b.append("| sequential write bandwidth (1 MiB blocks, forced every 8 MiB) | ").append(cell(r.limit("write")))
                 .append(" | | |\n");
         b.append("| plain Helidon SE JSON endpoint (no auth check, no ledger; sent the same bearer token), 64 connections | ")
-                .append(cell(r.limit("plain"))).append(" | ").append(latencyCells(r.limit("plain"))).append(" |\n\n");
+                .append(cell(r.limit("plain"))).append(" | ").append(latencyCells(r.limit("plain"))).append(" |\n");
+        b.append("| plain Helidon SE POST endpoint (reads the body, answers a one-entry receipt; sent the same append requests"
+                + " as the single-entry appends, right before them), 64 connections | ")
+                .append(cell(r.limit("plain.post"))).append(" | ").append(latencyCells(r.limit("plain.post")))
+                .append(" |\n\n");
         if (!r.lookupShares.isEmpty()) {
             List<Double> sorted = r.lookupShares.stream().sorted().toList();
             b.append(String.format(Locale.ROOT, """

@@ -176,6 +176,7 @@ public final class Suite {
                 r.trackrecord.put(k, Figure.notMeasured(e.getMessage()));
             }
             r.limits.put("plain", Figure.notMeasured(e.getMessage()));
+            r.limits.put("plain.post", Figure.notMeasured(e.getMessage()));
             r.generator = "not available: " + e.getMessage();
             // PostgreSQL still reads the same marketplace.
             fillMarketplace(o.scratch().resolve("service"), marketRows);
@@ -217,6 +218,10 @@ public final class Suite {
             // come: on a loaded machine C2 was still compiling through the first 30 s of appends
             // (jstat -compiler), and after 15 s of them still took 14-24% of the service's CPU.
             warmUp(wrk, service.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "warm"), 2 * o.seconds());
+            // The same requests to a plain POST endpoint, right before: what single appends cannot beat.
+            warmUp(wrk, plain.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "plain-warm"), warm);
+            r.limits.put("plain.post", wrk.run(plain.url(), "append.lua", 64, o.seconds(), 1, "requests/s",
+                    Map.of("TOKEN", ingest, "RUN", "plain")));
             ThreadCpu.Snapshot before = ThreadCpu.available() ? ThreadCpu.of(service.pid()) : null;
             Figure single = wrk.run(service.url(), "append.lua", 64, o.seconds(), 1, "entries/s",
                     Map.of("TOKEN", ingest, "RUN", "single"));
