@@ -573,7 +573,7 @@ public final class Ledger implements AutoCloseable {
     private DisputeConflictException disputeConflict(List<Submission> subs, Appended[] results,
                                                      Map<String, Integer> firstInRequest, long firstSeq, long size,
                                                      List<Submission> fresh) {
-        if (!options.checkDisputes() || subs.stream().noneMatch(s -> DisputeRules.isDispute(s.kind()))) {
+        if (!options.checkDisputes() || !anyDispute(subs)) {
             return null;
         }
         List<Submission> ahead = new ArrayList<>();
@@ -589,6 +589,15 @@ public final class Ledger implements AutoCloseable {
             ahead.add(s);
         }
         return violations.isEmpty() ? null : new DisputeConflictException(violations);
+    }
+
+    private static boolean anyDispute(List<Submission> subs) {
+        for (Submission s : subs) {
+            if (DisputeRules.isDispute(s.kind())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The kind member of a {@code dispute.resolved} entry's canonical bytes. */
