@@ -117,6 +117,11 @@ final class ContractorState {
     /** Whether the index has this state queued for re-ranking at the end of the current slice. */
     boolean rankPending;
     /**
+     * Whether the status changed since the index last ranked this state, which moves it in or out
+     * of every skill's ranking; a change of one skill's sums is marked in {@link #skills}.
+     */
+    boolean statusChanged;
+    /**
      * The rankings of the skills the index last ranked this state in, in skill order, so that
      * re-ranking it does not look each skill up again; none until it is first ranked.
      */
@@ -380,7 +385,10 @@ final class ContractorState {
                     c.revokedAt = r.occurredAt();
                 }
             }
-            case ContractorStatus s -> status = s.status();
+            case ContractorStatus s -> {
+                statusChanged |= status != s.status();
+                status = s.status();
+            }
             case DisputeResolved d -> {
                 boolean upheld = d.resolution() == DisputeResolved.Resolution.UPHELD;
                 boolean isVoided = voidedBy.containsKey(d.targetSeq());
@@ -458,6 +466,7 @@ final class ContractorState {
         for (int i = 0; i < skills.size(); i++) {
             scale(skills.sums(i), factor);
         }
+        skills.markAllChanged();
         if (contributions != null) {
             contributions.forEach(c -> scale(c.delta(), factor));
         }
@@ -575,6 +584,29 @@ final class ContractorState {
 
     /** The score of {@code sums} at decay multiplier {@code decay}; see docs/reputation.md. */
     static Score score(double[] sums, double decay, Policy p) {
+        return band(sums, decay, p).score();
+    }
+
+    /**
+     * The blend of quality and delivery as a moment-matched Beta(alpha, beta), with the band's
+     * tail mass: a {@link Score} before its quantiles, which ranking computes only in part
+     * ({@link Band#lower}) and top-k answers complete for the contractors they return.
+     */
+    record Band(double mean, double alpha, double beta, double tail, double nEff) {
+        double lower() {
+            return Math.min(Beta.quantile(tail, alpha, beta), mean);
+        }
+
+        double upper() {
+            return Math.max(Beta.quantile(1 - tail, alpha, beta), mean);
+        }
+
+        Score score() {
+            return new Score(mean, lower(), upper(), nEff);
+        }
+    }
+
+    static Band band(double[] sums, double decay, Policy p) {
         double aq = p.priorAlphaBp() / 10_000.0 + decay * sums[QA];
         double bq = p.priorBetaBp() / 10_000.0 + decay * sums[QB];
         double ad = p.deliveryPriorAlphaBp() / 10_000.0 + decay * sums[DA];
@@ -592,10 +624,8 @@ final class ContractorState {
         double alpha = mean * nu;
         double beta = (1 - mean) * nu;
         double tail = (1 - p.bandBp() / 10_000.0) / 2;
-        double lower = Beta.quantile(tail, alpha, beta);
-        double upper = Beta.quantile(1 - tail, alpha, beta);
         double nEff = decay * (sums[QA] + sums[QB] + sums[DA] + sums[DB]);
-        return new Score(mean, Math.min(lower, mean), Math.max(upper, mean), nEff);
+        return new Band(mean, alpha, beta, tail, nEff);
     }
 
     /** The posterior mean only: what explanations difference, without the band's quantiles. */
@@ -611,6 +641,12 @@ final class ContractorState {
     Score skillScore(String skill, Instant time) {
         double[] sums = skills.get(skill);
         return sums == null ? null : score(sums, decayTo(time), policy);
+    }
+
+    /** {@link #skillScore} before its quantiles; null when the state has no sums in {@code skill}. */
+    Band skillBand(String skill, Instant time) {
+        double[] sums = skills.get(skill);
+        return sums == null ? null : band(sums, decayTo(time), policy);
     }
 
     boolean hasValidCredential(String type, Instant time) {

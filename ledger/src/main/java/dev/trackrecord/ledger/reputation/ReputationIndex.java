@@ -297,12 +297,16 @@ public final class ReputationIndex {
                     }
                     state.rankedIn = in;
                 } else {
-                    for (SkillRanking ranking : state.rankedIn) {
-                        if (ranking.keepsKeysAt(at)) {
-                            ranking.update(state, now);
+                    // Only the skills whose sums changed move, unless the status moved them all.
+                    SkillRanking[] in = state.rankedIn;
+                    for (int i = 0; i < in.length; i++) {
+                        if ((state.statusChanged || state.skills.changed(i)) && in[i].keepsKeysAt(at)) {
+                            in[i].updateMember(state, now);
                         }
                     }
                 }
+                state.skills.clearChanged();
+                state.statusChanged = false;
             }
         }
         toRank.clear();
@@ -670,7 +674,7 @@ public final class ReputationIndex {
                 if (byLower && key.value() < q.minLower()) {
                     break;
                 }
-                Score s = keys.scores.get(key.contractor());
+                SkillRanking.Ranked s = keys.scores.get(key.contractor());
                 if (s.lower() < q.minLower() || s.nEff() < q.minNEff()) {
                     continue;
                 }
@@ -678,7 +682,7 @@ public final class ReputationIndex {
                         && !contractors.get(key.contractor()).hasValidCredential(q.credential().get(), time)) {
                     continue;
                 }
-                result.add(new TopQuery.Ranked(key.contractor(), s));
+                result.add(new TopQuery.Ranked(key.contractor(), s.complete()));
                 if (result.size() == q.limit()) {
                     break;
                 }

@@ -32,13 +32,39 @@ final class SkillRanking {
     record Key(double value, String contractor) {
     }
 
-    private static final Comparator<Key> BEST_FIRST = Comparator.comparingDouble((Key k) -> -k.value())
-            .thenComparing(Key::contractor);
+    /** {@link Key}s best first, written out: the per-update cost of ranking is mostly these comparisons. */
+    private static final Comparator<Key> BEST_FIRST = (a, b) -> {
+        int byValue = Double.compare(-a.value, -b.value);
+        return byValue != 0 ? byValue : a.contractor.compareTo(b.contractor);
+    };
+
+    /**
+     * A ranked contractor's score in the skill: its band and lower bound, which ranking needs; the
+     * upper bound, a second quantile, only when a top-k answer returns the contractor.
+     */
+    record Ranked(ContractorState.Band band, double lower) {
+        Ranked(ContractorState.Band band) {
+            this(band, band.lower());
+        }
+
+        double score() {
+            return band.mean();
+        }
+
+        double nEff() {
+            return band.nEff();
+        }
+
+        /** The same {@link Score} as a lookup of the contractor at the ranking's evaluation time. */
+        Score complete() {
+            return new Score(band.mean(), lower, band.upper(), band.nEff());
+        }
+    }
 
     /** The ranked contractors' scores at {@code evaluatedAt}, in both orders. */
     static final class Keys {
         final long evaluatedAt;
-        final Map<String, Score> scores = new HashMap<>();
+        final Map<String, Ranked> scores = new HashMap<>();
         final TreeSet<Key> byLower = new TreeSet<>(BEST_FIRST);
         final TreeSet<Key> byScore = new TreeSet<>(BEST_FIRST);
 
@@ -47,17 +73,18 @@ final class SkillRanking {
         }
 
         void remove(String contractor) {
-            Score old = scores.remove(contractor);
+            Ranked old = scores.remove(contractor);
             if (old != null) {
                 byLower.remove(new Key(old.lower(), contractor));
                 byScore.remove(new Key(old.score(), contractor));
             }
         }
 
-        void put(String contractor, Score s) {
-            scores.put(contractor, s);
-            byLower.add(new Key(s.lower(), contractor));
-            byScore.add(new Key(s.score(), contractor));
+        void put(String contractor, ContractorState.Band band) {
+            Ranked r = new Ranked(band);
+            scores.put(contractor, r);
+            byLower.add(new Key(r.lower(), contractor));
+            byScore.add(new Key(r.score(), contractor));
         }
     }
 
@@ -108,16 +135,36 @@ final class SkillRanking {
      * Requires the write lock.
      */
     void update(ContractorState state, Instant time) {
-        Keys k = keys;
-        k.remove(state.id);
         if (!state.skills.contains(skill)) {
+            keys.remove(state.id);
             members.remove(state.id);
         } else {
             members.add(state.id);
-            if (k.evaluatedAt == time.toEpochMilli()) {
-                rank(k, state);
-            }
+            rerank(state, time);
         }
+        updateNext(state);
+    }
+
+    /**
+     * {@link #update} for a state that is a member already: one this ranking was updated with
+     * before, under the same policy, and that still has the skill (a state only gains skills).
+     * Skips looking the member up again. Requires the write lock.
+     */
+    void updateMember(ContractorState state, Instant time) {
+        rerank(state, time);
+        updateNext(state);
+    }
+
+    private void rerank(ContractorState state, Instant time) {
+        Keys k = keys;
+        if (k.evaluatedAt == time.toEpochMilli()) {
+            rank(k, state);
+        } else {
+            k.remove(state.id);
+        }
+    }
+
+    private void updateNext(ContractorState state) {
         Keys n = next;
         if (n != null) {
             if (building) {
@@ -132,7 +179,7 @@ final class SkillRanking {
     private void rank(Keys k, ContractorState state) {
         k.remove(state.id);
         if (state.status == ContractorStatus.Status.ACTIVE && state.skills.contains(skill)) {
-            k.put(state.id, state.skillScore(skill, Instant.ofEpochMilli(k.evaluatedAt)));
+            k.put(state.id, state.skillBand(skill, Instant.ofEpochMilli(k.evaluatedAt)));
         }
     }
 
@@ -215,7 +262,7 @@ final class SkillRanking {
             for (String id : members) {
                 ContractorState state = states.apply(id);
                 if (state.status == ContractorStatus.Status.ACTIVE) {
-                    fresh.put(id, state.skillScore(skill, time));
+                    fresh.put(id, state.skillBand(skill, time));
                 }
             }
             keys = fresh;

@@ -17,8 +17,12 @@ final class SkillSums {
     /** Beyond this many skills, a lookup searches by halves instead of scanning. */
     private static final int SCAN = 8;
 
+    private static final boolean[] NONE_CHANGED = {};
+
     private String[] codes = NO_CODES;
     private double[][] sums = NO_SUMS;
+    /** Whether each skill's sums changed since {@link #clearChanged}: what re-ranking has to redo. */
+    private boolean[] changed = NONE_CHANGED;
     private int size;
 
     int size() {
@@ -50,10 +54,11 @@ final class SkillSums {
         return i >= 0 ? sums[i] : null;
     }
 
-    /** The sums of {@code skill}, added as zeros when it has none. */
+    /** The sums of {@code skill} for the caller to change, added as zeros when it has none; marked changed. */
     double[] getOrAdd(String skill) {
         int i = indexOf(skill);
         if (i >= 0) {
+            changed[i] = true;
             return sums[i];
         }
         double[] added = new double[4];
@@ -61,14 +66,29 @@ final class SkillSums {
         return added;
     }
 
-    /** Gives {@code skill} these sums, which the caller hands over. */
+    /** Gives {@code skill} these sums, which the caller hands over; marked changed. */
     void put(String skill, double[] skillSums) {
         int i = indexOf(skill);
         if (i >= 0) {
             sums[i] = skillSums;
+            changed[i] = true;
         } else {
             insert(skill, skillSums);
         }
+    }
+
+    /** Whether the {@code i}th skill's sums changed (or it was added) since {@link #clearChanged}. */
+    boolean changed(int i) {
+        return changed[i];
+    }
+
+    /** Marks every skill's sums changed, as when they are all scaled. */
+    void markAllChanged() {
+        Arrays.fill(changed, 0, size, true);
+    }
+
+    void clearChanged() {
+        Arrays.fill(changed, 0, size, false);
     }
 
     private int indexOf(String skill) {
@@ -90,11 +110,14 @@ final class SkillSums {
             int capacity = Math.max(4, 2 * size);
             codes = Arrays.copyOf(codes, capacity);
             sums = Arrays.copyOf(sums, capacity);
+            changed = Arrays.copyOf(changed, capacity);
         }
         System.arraycopy(codes, at, codes, at + 1, size - at);
         System.arraycopy(sums, at, sums, at + 1, size - at);
+        System.arraycopy(changed, at, changed, at + 1, size - at);
         codes[at] = skill;
         sums[at] = skillSums;
+        changed[at] = true;
         size++;
     }
 }

@@ -382,6 +382,30 @@ class ReputationIndexTest {
     }
 
     @Test
+    void top_keptThroughTheHour_movesOnlyWhatEachEntryChanged_andEqualsAFreshIndex() {
+        ReputationIndex index = new ReputationIndex(log, Clock.fixed(NOW, ZoneOffset.UTC));
+        randomEntries(new SplittableRandom(21), 600, index);
+        index.catchUp();
+        List<String> skills = List.of("s0", "s1", "s2", "s3", "s4", "s5", "s6");
+        for (String skill : skills) {
+            index.top(TopQuery.of(skill, 100)); // the hour's rankings, kept from here on
+        }
+        // Tasks in two skills, audits, suspensions and reactivations, disputes, credentials.
+        for (int round = 0; round < 8; round++) {
+            randomEntries(new SplittableRandom(100 + round), 150, index);
+            index.catchUp();
+            ReputationIndex fresh = new ReputationIndex(log, Clock.fixed(NOW, ZoneOffset.UTC));
+            fresh.catchUp();
+            for (String skill : skills) {
+                for (TopQuery.RankBy by : TopQuery.RankBy.values()) {
+                    TopQuery q = new TopQuery(skill, 100, 0, 0, Optional.empty(), by);
+                    assertThat(index.top(q)).as(skill + " by " + by + " after round " + round).isEqualTo(fresh.top(q));
+                }
+            }
+        }
+    }
+
+    @Test
     void top_afterTheHourTurns_ranksByTheDecayedScores() {
         // c-old was excellent long ago; by now decay has moved them most of the way back to the prior.
         for (int i = 0; i < 40; i++) {

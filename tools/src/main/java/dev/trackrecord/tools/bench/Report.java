@@ -256,7 +256,11 @@ public final class Report {
                 One simulated marketplace appended in process (batches of 100, 16 in flight) to a fresh
                 ledger, without and with the reputation index following it the way the service does
                 (`ReputationFollower`); median of %d alternating rounds, after a pair that warms the JIT
-                up and is not counted. Scoring runs beside the writer,
+                up and is not counted. The first quarter of the batches is the marketplace as it stands:
+                appended and scored before timing starts, after which the index prepares the hour's skill
+                rankings, as a service answering routing queries keeps them, so that every scored entry
+                also moves its contractor in the rankings of the skills it changed. The rest is timed.
+                Scoring runs beside the writer,
                 so it costs appends the CPU it takes; appends are counted until the last is acknowledged,
                 and how long scores took to catch up after that is shown apart. Target: under 10%%.
 
@@ -293,7 +297,8 @@ public final class Report {
                     cores busy. Where the cost above is smaller, scoring ran on CPU the appends left idle.
                     Scoring alone applies what the ledger handed over for the same batches (submissions and
                     contractor ordinals, appended one batch at a time) to a fresh index on one thread, with
-                    upheld disputes read back from the log.
+                    upheld disputes read back from the log: the first quarter untimed, then the rankings
+                    prepared, then the rest timed.
 
                     """);
         }

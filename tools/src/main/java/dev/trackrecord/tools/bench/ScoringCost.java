@@ -30,6 +30,11 @@ import java.util.concurrent.CompletableFuture;
  * does, in alternating rounds so that both see the same machine. Scoring runs beside the writer,
  * so it costs appends the CPU it takes; how far behind it is when the last append is
  * acknowledged (its lag) is reported apart.
+ *
+ * <p>The first quarter of the batches is the marketplace as it stands when measuring starts:
+ * appended (and scored) before the clock starts, after which the index prepares the skill
+ * rankings for the hour, as a service answering routing queries keeps them. Every scored entry
+ * then also moves its contractor in the rankings of the skills it changed.
  */
 public final class ScoringCost {
     private static final OperatingSystemMXBean PROCESS =
@@ -93,18 +98,22 @@ public final class ScoringCost {
         }
         Alone alone = alone(dir.resolve("alone"), batches, end, Math.max(3, 2 * rounds));
         log.printf("  scoring alone, one thread: %.2f µs and %.0f bytes per entry%n", alone.micros(), alone.bytes());
-        return new Result((int) next[0], batch, median(without), median(with), median(lag), List.copyOf(costs),
+        return new Result(batches.subList(batches.size() / 4, batches.size()).stream().mapToInt(List::size).sum(), batch, median(without), median(with), median(lag), List.copyOf(costs),
                 median(share), alone);
     }
 
-    /** Scoring alone: CPU and bytes allocated per entry by one thread applying the entries to a fresh index. */
+    /**
+     * Scoring alone: CPU and bytes allocated per entry by one thread applying the entries after the
+     * first quarter to an index that holds the first quarter and keeps the rankings of the hour.
+     */
     public record Alone(double micros, double bytes) {
     }
 
     /**
      * Appends the batches once, one at a time, then applies what the ledger handed over for each
      * (submissions and contractor ordinals) to a fresh index {@code rounds} times on this thread,
-     * as the follower would; the median round of the second half (the first warms the JIT up).
+     * as the follower would: the first quarter untimed, then the rankings prepared, then the rest
+     * timed; the median round of the second half (the first warms the JIT up).
      * Rebuilds after upheld disputes read back from the log as they do in the service.
      */
     private static Alone alone(Path dir, List<List<Submission>> batches, Instant end, int rounds) throws Exception {
@@ -130,12 +139,18 @@ public final class ScoringCost {
             double[] bytes = new double[measured];
             for (int r = 0; r < rounds; r++) {
                 ReputationIndex index = new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, ZoneOffset.UTC));
-                long cpu = THREADS.getCurrentThreadCpuTime();
-                long allocated = THREADS.getCurrentThreadAllocatedBytes();
-                for (int i = 0; i < handed.size(); i++) {
+                int served = handed.size() / 4;
+                for (int i = 0; i < served; i++) {
                     index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
                 }
-                long entries = index.appliedSize();
+                index.prepareRankings(index.evaluationTime());
+                long before = index.appliedSize();
+                long cpu = THREADS.getCurrentThreadCpuTime();
+                long allocated = THREADS.getCurrentThreadAllocatedBytes();
+                for (int i = served; i < handed.size(); i++) {
+                    index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
+                }
+                long entries = index.appliedSize() - before;
                 if (r >= rounds / 2) {
                     micros[r - rounds / 2] = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / entries;
                     bytes[r - rounds / 2] = (double) (THREADS.getCurrentThreadAllocatedBytes() - allocated) / entries;
@@ -156,12 +171,23 @@ public final class ScoringCost {
             ReputationFollower follower = index == null ? null : ReputationFollower.start(ledger, index);
             Thread following = index == null ? null : Thread.getAllStackTraces().keySet().stream()
                     .filter(t -> t.getName().equals("reputation-follower") && t.isAlive()).findFirst().orElseThrow();
+            // The marketplace as it stands: appended, scored and ranked before the clock starts.
+            int served = batches.size() / 4;
+            for (List<Submission> b : batches.subList(0, served)) {
+                ledger.append(b, "bench").join();
+            }
+            if (index != null) {
+                while (index.appliedSize() < ledger.size()) {
+                    Thread.sleep(1);
+                }
+                index.prepareRankings(index.evaluationTime());
+            }
             long followerCpu = following == null ? 0 : threadCpu(following);
             long processCpu = PROCESS.getProcessCpuTime();
             long total = 0;
             long start = System.nanoTime();
             Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
-            for (List<Submission> b : batches) {
+            for (List<Submission> b : batches.subList(served, batches.size())) {
                 if (inFlight.size() == IN_FLIGHT) {
                     inFlight.removeFirst().join();
                 }
