@@ -40,8 +40,13 @@ import java.util.logging.Logger;
  * checkpoint of the contractor's statistics taken before the disputed entry, when one is kept,
  * and reads back only the entries after it; the result is the same, double for double.
  *
- * <p>Entries are applied in slices under the write lock; the skill rankings of the contractors a
- * slice changed are brought up to date once per contractor at its end.
+ * <p>Entries are applied in slices under the write lock. The skill rankings of the contractors the
+ * slices changed are brought up to date once per contractor, at most {@link #RANK_INTERVAL_NANOS}
+ * apart while entries keep coming (or once {@link #RANK_PENDING} contractors wait), and always
+ * before anything reads a ranking (a top-k query, preparing the next hour's rankings); a follower
+ * with nothing to apply calls {@link #flushRankingsIfDue}. A contractor whose entries arrive
+ * faster than that is re-ranked once for all of them, and a query finds at most
+ * {@link #RANK_PENDING} contractors to rank first.
  *
  * <p>The statistics can be written as a snapshot and read back ({@link #writeSnapshot},
  * {@link #fromSnapshot}), so a restart applies only the entries after it.
@@ -60,6 +65,10 @@ public final class ReputationIndex {
     /** Entries applied per hold of the write lock while catching up or applying a batch. */
     private static final int CATCH_UP_SLICE = 256;
     private static final int PREPARE_CHUNK = 1_000;
+    /** Longest a changed contractor waits to be re-ranked while entries keep coming. */
+    private static final long RANK_INTERVAL_NANOS = 20_000_000;
+    /** Contractors waiting to be re-ranked above which they are re-ranked at the end of the slice. */
+    private static final int RANK_PENDING = 1_024;
 
     private final EntrySource source;
     private final Clock clock;
@@ -74,8 +83,12 @@ public final class ReputationIndex {
     private ContractorState[] byOrdinal = new ContractorState[0];
     private final HashMap<String, SkillRanking> rankings = new HashMap<>();
     private final List<Policy> policies = new ArrayList<>();
-    /** Contractors changed by the entries being applied, to re-rank once each ({@link #rankChanged}). */
+    /** Contractors changed since they were last ranked, to re-rank once each ({@link #rankChanged}). */
     private final List<ContractorState> toRank = new ArrayList<>();
+    /** Whether {@link #toRank} holds anyone: read without the lock before taking it to rank them. */
+    private volatile boolean rankingBehind;
+    /** {@link System#nanoTime} of the last {@link #rankChanged}. */
+    private long rankedAt = System.nanoTime();
     private Policy policy = Policy.DEFAULT;
     /** Written under the write lock; read without it by {@link #appliedSize}, on every score read. */
     private volatile long applied;
@@ -141,6 +154,7 @@ public final class ReputationIndex {
             Instant now = evaluationTime();
             applyLocked(seq, entry.kind(), entry.contractor(), -1, entry.decodeBody(), now);
             rankChanged(now);
+            rankingBehind = false;
         } finally {
             lock.writeLock().unlock();
         }
@@ -201,10 +215,77 @@ public final class ReputationIndex {
                     applier.apply(entries.get(i), from + i, now);
                 }
             }
-            rankChanged(now);
+            if (toRank.size() >= RANK_PENDING || System.nanoTime() - rankedAt >= RANK_INTERVAL_NANOS) {
+                rankChanged(now);
+            }
+            rankingBehind = !toRank.isEmpty();
         } finally {
             lock.writeLock().unlock();
         }
+    }
+
+    /** Re-ranks the contractors changed since they were last ranked, if any: what a top-k query does first. */
+    public void flushRankings() {
+        if (!rankingBehind) {
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            rankChangedNow();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * {@link #flushRankings} once the contractors waiting have waited {@link #RANK_INTERVAL_NANOS}:
+     * what a follower does when it has nothing to apply, so that queries find little to do, while
+     * a contractor whose entries keep coming is still ranked once for all of them.
+     */
+    public void flushRankingsIfDue() {
+        if (!rankingBehind) {
+            return;
+        }
+        lock.writeLock().lock();
+        try {
+            if (System.nanoTime() - rankedAt >= RANK_INTERVAL_NANOS) {
+                rankChangedNow();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Whether every contractor changed by the entries applied so far is ranked. */
+    public boolean rankingsCurrent() {
+        return !rankingBehind;
+    }
+
+    /**
+     * Takes the read lock with every contractor applied so far ranked: when some wait, ranks them
+     * under the write lock and keeps the read lock from there, so that no slice comes between.
+     */
+    private void lockRankingsForReading() {
+        lock.readLock().lock();
+        if (!rankingBehind) {
+            return;
+        }
+        lock.readLock().unlock();
+        lock.writeLock().lock();
+        try {
+            rankChangedNow();
+            lock.readLock().lock();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** {@link #rankChanged} at the current evaluation time, if anyone waits. Requires the write lock. */
+    private void rankChangedNow() {
+        if (!toRank.isEmpty()) {
+            rankChanged(evaluationTime());
+        }
+        rankingBehind = false;
     }
 
     /**
@@ -310,6 +391,7 @@ public final class ReputationIndex {
             }
         }
         toRank.clear();
+        rankedAt = System.nanoTime();
     }
 
     /**
@@ -611,17 +693,20 @@ public final class ReputationIndex {
      */
     public synchronized void prepareRankings(Instant time) {
         List<SkillRanking> all;
-        lock.readLock().lock();
+        lock.writeLock().lock();
         try {
+            // A contractor waiting to be ranked may bring a skill no ranking has yet.
+            rankChangedNow();
             all = List.copyOf(rankings.values());
         } finally {
-            lock.readLock().unlock();
+            lock.writeLock().unlock();
         }
         for (SkillRanking ranking : all) {
             SkillRanking.Keys target;
             List<String> ids;
             lock.writeLock().lock();
             try {
+                rankChangedNow();
                 target = ranking.startBuilding(time);
                 ids = target == null ? List.of() : ranking.membersToBuild();
             } finally {
@@ -642,6 +727,8 @@ public final class ReputationIndex {
             }
             lock.writeLock().lock();
             try {
+                // Contractors changed between chunks: ranked into the keys being built's dirty set first.
+                rankChangedNow();
                 ranking.finishBuilding(target, contractors::get);
             } finally {
                 lock.writeLock().unlock();
@@ -659,8 +746,8 @@ public final class ReputationIndex {
      * first by lower bound or by score; ties go to the smaller contractor id.
      */
     public List<TopQuery.Ranked> top(TopQuery q) {
+        lockRankingsForReading();
         Instant time = evaluationTime();
-        lock.readLock().lock();
         try {
             SkillRanking ranking = rankings.get(q.skill());
             if (ranking == null) {

@@ -80,6 +80,8 @@ public final class ReputationFollower implements AutoCloseable {
                 }
                 continue;
             }
+            // Nothing to apply: rank the contractors changed meanwhile, so top-k queries need not.
+            index.flushRankingsIfDue();
             long size = ledger.size();
             // Read in this order: a batch handed over by the time handedOver() says so is in the
             // queue, since the poll above found nothing and only this thread takes from it.

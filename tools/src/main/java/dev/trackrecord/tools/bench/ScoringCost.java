@@ -150,6 +150,7 @@ public final class ScoringCost {
                 for (int i = served; i < handed.size(); i++) {
                     index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
                 }
+                index.flushRankings();
                 long entries = index.appliedSize() - before;
                 if (r >= rounds / 2) {
                     micros[r - rounds / 2] = (THREADS.getCurrentThreadCpuTime() - cpu) / 1e3 / entries;
@@ -199,8 +200,8 @@ public final class ScoringCost {
             double share = 0;
             double lagMillis = 0;
             if (index != null) {
-                // Scoring counts until the index has caught up with everything appended.
-                while (index.appliedSize() < ledger.size()) {
+                // Scoring counts until the index has caught up with everything appended and ranked it.
+                while (index.appliedSize() < ledger.size() || !index.rankingsCurrent()) {
                     Thread.sleep(1);
                 }
                 lagMillis = (System.nanoTime() - acknowledged) / 1e6;
