@@ -40,11 +40,22 @@ final class SkillRanking {
 
     /**
      * A ranked contractor's score in the skill: its band and lower bound, which ranking needs; the
-     * upper bound, a second quantile, only when a top-k answer returns the contractor.
+     * upper bound, a second quantile, only once a top-k answer returns the contractor, and kept
+     * from then until the contractor is re-keyed.
      */
-    record Ranked(ContractorState.Band band, double lower) {
+    static final class Ranked {
+        private final ContractorState.Band band;
+        private final double lower;
+        /** Made by the first query that returns it; queries may race to make the same one. */
+        private volatile Score complete;
+
         Ranked(ContractorState.Band band) {
-            this(band, band.lower());
+            this.band = band;
+            this.lower = band.lower();
+        }
+
+        double lower() {
+            return lower;
         }
 
         double score() {
@@ -57,7 +68,12 @@ final class SkillRanking {
 
         /** The same {@link Score} as a lookup of the contractor at the ranking's evaluation time. */
         Score complete() {
-            return new Score(band.mean(), lower, band.upper(), band.nEff());
+            Score s = complete;
+            if (s == null) {
+                s = new Score(band.mean(), lower, band.upper(), band.nEff());
+                complete = s;
+            }
+            return s;
         }
     }
 
