@@ -433,7 +433,9 @@ public final class Report {
         double scoring = r.appendCpu.getOrDefault(ThreadCpu.SCORING, 0.0);
         b.append(String.format(Locale.ROOT, """
                 In the service, over REST: the CPU its threads used while it answered the REST single-entry
-                appends measured above (64 connections, this run), read from Linux's per-thread counters
+                appends measured above (64 connections, this run; each an audit naming one of the
+                marketplace's skills in turn, whose rankings the service keeps since the top-k reads, so
+                scoring re-keys the contractor there), read from Linux's per-thread counters
                 (`/proc/PID/task`, 10 ms ticks) before and after that run, per acknowledged append. The
                 service and the load generator kept both cores busy, so without scoring they would have
                 served at most its share of the service's CPU more appends. Scoring took

@@ -217,14 +217,18 @@ public final class Suite {
             // The append path (validation, the writer, the follower) is compiled only once appends
             // come: on a loaded machine C2 was still compiling through the first 30 s of appends
             // (jstat -compiler), and after 15 s of them still took 14-24% of the service's CPU.
-            warmUp(wrk, service.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "warm"), 2 * o.seconds());
+            // Each audit names one of the marketplace's skills, whose rankings the service keeps
+            // since the top-k reads above: scoring re-keys the contractor as it would in service.
+            String skills = String.join(",", Marketplace.SKILLS);
+            warmUp(wrk, service.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "warm", "SKILLS", skills),
+                    2 * o.seconds());
             // The same requests to a plain POST endpoint, right before: what single appends cannot beat.
-            warmUp(wrk, plain.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "plain-warm"), warm);
+            warmUp(wrk, plain.url(), "append.lua", Map.of("TOKEN", ingest, "RUN", "plain-warm", "SKILLS", skills), warm);
             r.limits.put("plain.post", wrk.run(plain.url(), "append.lua", 64, o.seconds(), 1, "requests/s",
-                    Map.of("TOKEN", ingest, "RUN", "plain")));
+                    Map.of("TOKEN", ingest, "RUN", "plain", "SKILLS", skills)));
             ThreadCpu.Snapshot before = ThreadCpu.available() ? ThreadCpu.of(service.pid()) : null;
             Figure single = wrk.run(service.url(), "append.lua", 64, o.seconds(), 1, "entries/s",
-                    Map.of("TOKEN", ingest, "RUN", "single"));
+                    Map.of("TOKEN", ingest, "RUN", "single", "SKILLS", skills));
             r.trackrecord.put("rest.append.single", single);
             if (before != null && single.measured()) {
                 r.appendCpu = before.microsPer(ThreadCpu.of(service.pid()), Math.round(single.value() * o.seconds()));
