@@ -373,15 +373,15 @@ public final class ShardedNode implements AutoCloseable {
             s.waiting.remove(offset);
             return done;
         }
-        String halted = s.halted;
-        if (halted != null) {
-            s.waiting.remove(offset);
-            return CompletableFuture.failedFuture(new ShardHaltedException(n, halted));
-        }
         if (s.nextOffset > offset) {
             s.waiting.remove(offset);
             return CompletableFuture.failedFuture(new ShardMovedException(n, "applied offset " + offset
                     + " too long ago to report it; resend"));
+        }
+        String halted = s.halted;
+        if (halted != null) {
+            s.waiting.remove(offset);
+            return CompletableFuture.failedFuture(new ShardHaltedException(n, halted));
         }
         return f;
     }
@@ -548,7 +548,8 @@ public final class ShardedNode implements AutoCloseable {
                 failure = new CompletionException(new EntryRejectedException(
                         List.of(new Violation("$", "the message has no value"))));
             } else if (version.isEmpty()) {
-                String rule = "must be an admission rules version, a positive integer; was \"" + rules + "\"";
+                String shown = rules.length() > 32 ? rules.substring(0, 32) + "..." : rules;
+                String rule = "must be an admission rules version, a positive integer; was \"" + shown + "\"";
                 reason = RULES_HEADER + " header: " + rule;
                 failure = new CompletionException(new EntryRejectedException(
                         List.of(new Violation(RULES_HEADER + " header", rule))));

@@ -11,6 +11,10 @@ package dev.trackrecord.ledger.entry;
  * records of a version it implements; on any other it stops that shard rather than decide the
  * record differently from the nodes that do implement it.
  *
+ * <p>The version travels as a decimal integer (header {@code trackrecord.rules}) in every version
+ * to come: a node dead-letters a record whose header is not one, and must be able to rely on that
+ * verdict being every node's.
+ *
  * <p>Raise {@link #VERSION} with any change that admits what an earlier version refused or
  * refuses what it admitted, and keep the earlier behaviour reachable for records that name it
  * (extend {@link #implemented}); a change that only words a message differently needs no new

@@ -727,7 +727,8 @@ public final class ReputationIndex {
             }
             lock.writeLock().lock();
             try {
-                // Contractors changed between chunks: ranked into the keys being built's dirty set first.
+                // Contractors changed between chunks: ranked now, into the dirty set the finish re-ranks,
+                // rather than into the finished keys at the next flush; either gives the same keys.
                 rankChangedNow();
                 ranking.finishBuilding(target, contractors::get);
             } finally {

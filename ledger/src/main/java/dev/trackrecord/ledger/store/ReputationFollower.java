@@ -81,7 +81,11 @@ public final class ReputationFollower implements AutoCloseable {
                 continue;
             }
             // Nothing to apply: rank the contractors changed meanwhile, so top-k queries need not.
-            index.flushRankingsIfDue();
+            try {
+                index.flushRankingsIfDue();
+            } catch (RuntimeException e) {
+                LOG.log(Level.SEVERE, "reputation index could not rank the contractors changed", e);
+            }
             long size = ledger.size();
             // Read in this order: a batch handed over by the time handedOver() says so is in the
             // queue, since the poll above found nothing and only this thread takes from it.

@@ -406,6 +406,31 @@ class ReputationIndexTest {
     }
 
     @Test
+    void top_keptAcrossARebaseOfTheSums_equalsAFreshIndex() {
+        // With a half-life of a day, entries 430 days apart rescale every skill's sums (rebase).
+        log.policy("short.1", "\"half_life_days\":1");
+        for (int i = 0; i < 5; i++) {
+            log.task("c-" + i, NOW.minus(Duration.ofDays(431)).plusSeconds(3600L * i), "t-" + i,
+                    i % 2 == 0 ? "accepted" : "rejected", false, 10_000, "a", "b");
+        }
+        ReputationIndex index = new ReputationIndex(log, Clock.fixed(NOW, ZoneOffset.UTC));
+        index.catchUp();
+        index.top(TopQuery.of("a", 10));
+        index.top(TopQuery.of("b", 10));
+        for (int i = 0; i < 5; i++) {
+            // Only skill a gets an entry, but b's sums were rescaled too.
+            log.task("c-" + i, NOW.minus(Duration.ofDays(1)).plusSeconds(60L * i), "u-" + i, "accepted", false,
+                    10_000, "a");
+        }
+        index.catchUp();
+
+        ReputationIndex fresh = new ReputationIndex(log, Clock.fixed(NOW, ZoneOffset.UTC));
+        fresh.catchUp();
+        assertThat(index.top(TopQuery.of("b", 10))).isNotEmpty().isEqualTo(fresh.top(TopQuery.of("b", 10)));
+        assertThat(index.top(TopQuery.of("a", 10))).isEqualTo(fresh.top(TopQuery.of("a", 10)));
+    }
+
+    @Test
     void top_afterTheHourTurns_ranksByTheDecayedScores() {
         // c-old was excellent long ago; by now decay has moved them most of the way back to the prior.
         for (int i = 0; i < 40; i++) {

@@ -262,7 +262,8 @@ public final class Report {
                 also moves its contractor in the rankings of the skills it changed. The rest is timed.
                 Scoring runs beside the writer,
                 so it costs appends the CPU it takes; appends are counted until the last is acknowledged,
-                and how long scores took to catch up after that is shown apart. Target: under 10%%.
+                and how long scores took to catch up after that (applied and re-keyed; re-keying waits up
+                to 20 ms while entries keep coming) is shown apart. Target: under 10%%.
 
                 """, r.scoringRounds));
         b.append("| appends | figure |\n|---|---:|\n");
