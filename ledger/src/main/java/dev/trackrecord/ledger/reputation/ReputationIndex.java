@@ -758,7 +758,7 @@ public final class ReputationIndex {
             SkillRanking.Keys keys = ranking.keysAt(time, contractors::get);
             List<TopQuery.Ranked> result = new ArrayList<>(Math.min(q.limit(), 1024));
             boolean byLower = q.rankBy() == TopQuery.RankBy.LOWER;
-            for (SkillRanking.Key key : byLower ? keys.byLower : keys.byScore) {
+            for (SkillRanking.Key key : byLower ? keys.byLower : ranking.byScore(keys)) {
                 if (byLower && key.value() < q.minLower()) {
                     break;
                 }

@@ -77,12 +77,16 @@ final class SkillRanking {
         }
     }
 
-    /** The ranked contractors' scores at {@code evaluatedAt}, in both orders. */
+    /**
+     * The ranked contractors' scores at {@code evaluatedAt}, by lower bound, and by score once a
+     * query has asked for that order ({@link #byScore()}): until then appends keep one order, not two.
+     */
     static final class Keys {
         final long evaluatedAt;
         final Map<String, Ranked> scores = new HashMap<>();
         final TreeSet<Key> byLower = new TreeSet<>(BEST_FIRST);
-        final TreeSet<Key> byScore = new TreeSet<>(BEST_FIRST);
+        /** Null until the first query by score; then kept up to date with {@link #byLower}. */
+        private volatile TreeSet<Key> byScore;
 
         Keys(long evaluatedAt) {
             this.evaluatedAt = evaluatedAt;
@@ -92,7 +96,10 @@ final class SkillRanking {
             Ranked old = scores.remove(contractor);
             if (old != null) {
                 byLower.remove(new Key(old.lower(), contractor));
-                byScore.remove(new Key(old.score(), contractor));
+                TreeSet<Key> s = byScore;
+                if (s != null) {
+                    s.remove(new Key(old.score(), contractor));
+                }
             }
         }
 
@@ -100,7 +107,36 @@ final class SkillRanking {
             Ranked r = new Ranked(band);
             scores.put(contractor, r);
             byLower.add(new Key(r.lower(), contractor));
-            byScore.add(new Key(r.score(), contractor));
+            TreeSet<Key> s = byScore;
+            if (s != null) {
+                s.add(new Key(r.score(), contractor));
+            }
+        }
+
+        /**
+         * The keys by score, built from {@link #scores} by the first caller; callers hold the
+         * index's read lock (so nothing changes the keys meanwhile), and two that race build the
+         * same set, one of which is kept.
+         */
+        TreeSet<Key> byScore() {
+            TreeSet<Key> s = byScore;
+            if (s == null) {
+                TreeSet<Key> built = new TreeSet<>(BEST_FIRST);
+                scores.forEach((contractor, r) -> built.add(new Key(r.score(), contractor)));
+                synchronized (this) {
+                    s = byScore;
+                    if (s == null) {
+                        byScore = built;
+                        s = built;
+                    }
+                }
+            }
+            return s;
+        }
+
+        /** Keeps the order by score from the first key on: called on new keys, before any. */
+        void keepScoreOrder() {
+            byScore = new TreeSet<>(BEST_FIRST);
         }
     }
 
@@ -116,6 +152,8 @@ final class SkillRanking {
     /** Whether {@link #next} is being built; contractors updated meanwhile go to {@link #dirty}. */
     private volatile boolean building;
     private final Set<String> dirty = new HashSet<>();
+    /** Whether any query asked for the order by score: keys made from then on keep it from the start. */
+    private volatile boolean scoreOrderAsked;
 
     SkillRanking(String skill) {
         this.skill = skill;
@@ -210,10 +248,24 @@ final class SkillRanking {
         if (keys.evaluatedAt == at || (next != null && next.evaluatedAt == at)) {
             return null;
         }
-        next = new Keys(at);
+        next = newKeys(at);
         building = true;
         dirty.clear();
         return next;
+    }
+
+    private Keys newKeys(long at) {
+        Keys k = new Keys(at);
+        if (scoreOrderAsked) {
+            k.keepScoreOrder();
+        }
+        return k;
+    }
+
+    /** {@code k}'s keys by score, for a query that asked for that order. Requires the read lock. */
+    TreeSet<Key> byScore(Keys k) {
+        scoreOrderAsked = true;
+        return k.byScore();
     }
 
     /** The contractors to rank into keys being built. Requires the write lock. */
@@ -274,7 +326,7 @@ final class SkillRanking {
                 next = null;
                 return n;
             }
-            Keys fresh = new Keys(time.toEpochMilli());
+            Keys fresh = newKeys(time.toEpochMilli());
             for (String id : members) {
                 ContractorState state = states.apply(id);
                 if (state.status == ContractorStatus.Status.ACTIVE) {
