@@ -46,7 +46,21 @@ public final class Beta {
         if (x >= 1) {
             return 1;
         }
-        double front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log1p(-x));
+        return regularizedIncompleteBeta(x, a, b, logGamma(a + b) - logGamma(a) - logGamma(b));
+    }
+
+    /**
+     * I_x(a, b) with {@code logNorm} = ln Γ(a+b) - ln Γ(a) - ln Γ(b) computed by the caller, once
+     * for every x it tries: the same double as {@link #regularizedIncompleteBeta(double, double, double)}.
+     */
+    private static double regularizedIncompleteBeta(double x, double a, double b, double logNorm) {
+        if (x <= 0) {
+            return 0;
+        }
+        if (x >= 1) {
+            return 1;
+        }
+        double front = Math.exp(logNorm + a * Math.log(x) + b * Math.log1p(-x));
         if (x < (a + 1) / (a + b + 2)) {
             return front * continuedFraction(x, a, b) / a;
         }
@@ -116,7 +130,7 @@ public final class Beta {
             if (x <= 0 || x >= 1) {
                 break;
             }
-            double err = regularizedIncompleteBeta(x, a, b) - p;
+            double err = regularizedIncompleteBeta(x, a, b, logNorm) - p;
             double density = Math.exp(a1 * Math.log(x) + b1 * Math.log1p(-x) + logNorm);
             double u = err / density;
             double step = u / (1 - 0.5 * Math.min(1, u * (a1 / x - b1 / (1 - x))));
@@ -131,7 +145,7 @@ public final class Beta {
                 break;
             }
         }
-        if (x > 0 && x < 1 && Math.abs(regularizedIncompleteBeta(x, a, b) - p) < 1e-10) {
+        if (x > 0 && x < 1 && Math.abs(regularizedIncompleteBeta(x, a, b, logNorm) - p) < 1e-10) {
             return x;
         }
         return bisect(p, a, b);
@@ -160,6 +174,7 @@ public final class Beta {
     }
 
     private static double bisect(double p, double a, double b) {
+        double logNorm = logGamma(a + b) - logGamma(a) - logGamma(b);
         double lo = 0;
         double hi = 1;
         for (int i = 0; i < 2_000; i++) {
@@ -167,7 +182,7 @@ public final class Beta {
             if (mid <= lo || mid >= hi) {
                 break;
             }
-            if (regularizedIncompleteBeta(mid, a, b) < p) {
+            if (regularizedIncompleteBeta(mid, a, b, logNorm) < p) {
                 lo = mid;
             } else {
                 hi = mid;
