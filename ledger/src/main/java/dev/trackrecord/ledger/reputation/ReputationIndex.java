@@ -226,15 +226,7 @@ public final class ReputationIndex {
 
     /** Re-ranks the contractors changed since they were last ranked, if any: what a top-k query does first. */
     public void flushRankings() {
-        if (!rankingBehind) {
-            return;
-        }
-        lock.writeLock().lock();
-        try {
-            rankChangedNow();
-        } finally {
-            lock.writeLock().unlock();
-        }
+        flush(false);
     }
 
     /**
@@ -243,12 +235,16 @@ public final class ReputationIndex {
      * a contractor whose entries keep coming is still ranked once for all of them.
      */
     public void flushRankingsIfDue() {
+        flush(true);
+    }
+
+    private void flush(boolean onlyIfDue) {
         if (!rankingBehind) {
             return;
         }
         lock.writeLock().lock();
         try {
-            if (System.nanoTime() - rankedAt >= RANK_INTERVAL_NANOS) {
+            if (!onlyIfDue || System.nanoTime() - rankedAt >= RANK_INTERVAL_NANOS) {
                 rankChangedNow();
             }
         } finally {
