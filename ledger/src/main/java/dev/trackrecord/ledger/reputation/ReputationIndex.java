@@ -72,7 +72,12 @@ public final class ReputationIndex {
 
     private final EntrySource source;
     private final Clock clock;
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /**
+     * Fair: a query waiting for the read lock gets it when the slice being applied ends, instead
+     * of the applier taking it back for slice after slice. Top-10 while one thread applied entries
+     * flat out ({@code TopUnderAppends}): p99 2.6-6.8 ms fair against 8.8-94 ms unfair.
+     */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     private final Object catchUpLock = new Object();
     private final HashMap<String, ContractorState> contractors = new HashMap<>();
     /**

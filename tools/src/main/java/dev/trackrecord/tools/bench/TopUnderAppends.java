@@ -1,0 +1,98 @@
+package dev.trackrecord.tools.bench;
+
+import dev.trackrecord.ledger.entry.Submission;
+import dev.trackrecord.ledger.reputation.ReputationIndex;
+import dev.trackrecord.ledger.reputation.TopQuery;
+import dev.trackrecord.ledger.simulation.Marketplace;
+import dev.trackrecord.ledger.store.Ledger;
+import dev.trackrecord.ledger.store.LedgerEntrySource;
+import dev.trackrecord.ledger.store.LedgerOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Top-k latency while the index applies entries as fast as one thread can: the simulated
+ * marketplace of the scoring-cost bench ({@link ScoringCost}) is appended once; then, in each
+ * round, a fresh index holds its first quarter with the rankings of every skill kept, one thread
+ * applies the rest as the ledger handed it over, and this thread asks for a skill's top 10 every
+ * 0.2 ms until it is done. Prints the latency of those queries per round. Not part of
+ * {@code ./trackrecord bench}: {@code java -cp "tools/target/trackrecord-tools.jar:tools/target/libs/*"
+ * dev.trackrecord.tools.bench.TopUnderAppends DIR [ENTRIES]} (DIR is emptied first).
+ */
+public final class TopUnderAppends {
+    private TopUnderAppends() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 1) {
+            System.err.println("usage: TopUnderAppends DIR [ENTRIES (default 200000)]");
+            System.exit(2);
+        }
+        Path dir = Path.of(args[0]);
+        int entries = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
+        Instant end = Instant.parse("2026-11-01T00:00:00Z").truncatedTo(ChronoUnit.HOURS);
+        Marketplace market = Marketplace.generate(new Marketplace.Options(Math.max(10, entries / 50), entries, 7, end));
+        List<List<Submission>> batches = new ArrayList<>();
+        long[] next = {0};
+        market.feed(b -> {
+            batches.add(List.copyOf(b));
+            long[] seqs = new long[b.size()];
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = next[0]++;
+            }
+            return seqs;
+        }, 100);
+        LedgerBench.deleteTree(dir);
+        Files.createDirectories(dir);
+        try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/top-under-appends"))) {
+            List<Long> firstSeqs = new ArrayList<>();
+            List<List<Submission>> handed = new ArrayList<>();
+            List<int[]> ordinals = new ArrayList<>();
+            ledger.onAppended((firstSeq, e, o) -> {
+                firstSeqs.add(firstSeq);
+                handed.add(e);
+                ordinals.add(o);
+            });
+            for (List<Submission> b : batches) {
+                ledger.append(b, "bench").join();
+            }
+            ledger.onAppended(null);
+            for (int round = 1; round <= 4; round++) {
+                ReputationIndex index = new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, ZoneOffset.UTC));
+                int served = handed.size() / 4;
+                for (int i = 0; i < served; i++) {
+                    index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
+                }
+                for (String skill : Marketplace.SKILLS) {
+                    index.top(TopQuery.of(skill, 10));
+                }
+                Thread applier = Thread.ofPlatform().start(() -> {
+                    for (int i = served; i < handed.size(); i++) {
+                        index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
+                    }
+                });
+                List<Long> nanos = new ArrayList<>();
+                for (int q = 0; applier.isAlive(); q++) {
+                    long start = System.nanoTime();
+                    index.top(TopQuery.of(Marketplace.SKILLS.get(q % Marketplace.SKILLS.size()), 10));
+                    nanos.add(System.nanoTime() - start);
+                    Thread.sleep(0, 200_000);
+                }
+                applier.join();
+                Collections.sort(nanos);
+                System.out.printf("round %d: %d top-10 queries while %,d entries were applied: p50 %.2f ms, p99 %.2f ms,"
+                        + " max %.2f ms%n", round, nanos.size(), index.appliedSize() - firstSeqs.get(served),
+                        nanos.get(nanos.size() / 2) / 1e6, nanos.get((int) (nanos.size() * 0.99)) / 1e6,
+                        nanos.get(nanos.size() - 1) / 1e6);
+            }
+        }
+        LedgerBench.deleteTree(dir);
+    }
+}
