@@ -64,18 +64,8 @@ public final class ScoringCost {
      * runs warms the JIT up and is not counted: it was the slowest pair of every run.
      */
     public static Result measure(Path dir, int entries, int batch, int rounds, PrintStream log) throws Exception {
-        Instant end = Instant.parse("2026-11-01T00:00:00Z").truncatedTo(ChronoUnit.HOURS);
-        Marketplace market = Marketplace.generate(new Marketplace.Options(Math.max(10, entries / 50), entries, 7, end));
-        List<List<Submission>> batches = new ArrayList<>();
-        long[] next = {0};
-        market.feed(b -> {
-            batches.add(List.copyOf(b));
-            long[] seqs = new long[b.size()];
-            for (int i = 0; i < seqs.length; i++) {
-                seqs[i] = next[0]++;
-            }
-            return seqs;
-        }, batch);
+        List<List<Submission>> batches = marketplace(entries, batch);
+        Instant end = END;
         if (rounds > 1) {
             run(dir.resolve("warm-plain"), batches, false, end);
             run(dir.resolve("warm-scored"), batches, true, end);
@@ -98,8 +88,55 @@ public final class ScoringCost {
         }
         Alone alone = alone(dir.resolve("alone"), batches, end, Math.max(3, 2 * rounds));
         log.printf("  scoring alone, one thread: %.2f µs and %.0f bytes per entry%n", alone.micros(), alone.bytes());
-        return new Result(batches.subList(batches.size() / 4, batches.size()).stream().mapToInt(List::size).sum(), batch, median(without), median(with), median(lag), List.copyOf(costs),
+        int timed = batches.subList(batches.size() / 4, batches.size()).stream().mapToInt(List::size).sum();
+        return new Result(timed, batch, median(without), median(with), median(lag), List.copyOf(costs),
                 median(share), alone);
+    }
+
+    /** The simulated marketplace's entries end before this time, the index's clock. */
+    static final Instant END = Instant.parse("2026-11-01T00:00:00Z").truncatedTo(ChronoUnit.HOURS);
+
+    /** About {@code entries} entries of a simulated marketplace of entries / 50 contractors, in batches of {@code batch}. */
+    static List<List<Submission>> marketplace(int entries, int batch) throws Exception {
+        Marketplace market = Marketplace.generate(new Marketplace.Options(Math.max(10, entries / 50), entries, 7, END));
+        List<List<Submission>> batches = new ArrayList<>();
+        long[] next = {0};
+        market.feed(b -> {
+            batches.add(List.copyOf(b));
+            long[] seqs = new long[b.size()];
+            for (int i = 0; i < seqs.length; i++) {
+                seqs[i] = next[0]++;
+            }
+            return seqs;
+        }, batch);
+        return batches;
+    }
+
+    /** What the ledger hands its listener, as the follower gets it: each batch's first seq, entries and contractor ordinals. */
+    record Handed(List<Long> firstSeqs, List<List<Submission>> entries, List<int[]> ordinals) {
+        int batches() {
+            return entries.size();
+        }
+
+        /** Applies batch {@code i} to {@code index} as the follower would. */
+        void apply(ReputationIndex index, int i) {
+            index.applyAppended(firstSeqs.get(i), entries.get(i), ordinals.get(i));
+        }
+    }
+
+    /** Appends {@code batches} to {@code ledger} one at a time and returns what it handed over. */
+    static Handed appendAll(Ledger ledger, List<List<Submission>> batches) {
+        Handed handed = new Handed(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        ledger.onAppended((firstSeq, entries, contractorOrdinals) -> {
+            handed.firstSeqs().add(firstSeq);
+            handed.entries().add(entries);
+            handed.ordinals().add(contractorOrdinals);
+        });
+        for (List<Submission> b : batches) {
+            ledger.append(b, "bench").join();
+        }
+        ledger.onAppended(null);
+        return handed;
     }
 
     /**
@@ -120,35 +157,22 @@ public final class ScoringCost {
         LedgerBench.deleteTree(dir);
         Files.createDirectories(dir);
         try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/scoring"))) {
-            // What the ledger hands its listener, as the follower gets it: each batch's first seq,
-            // entries and contractor ordinals.
-            List<Long> firstSeqs = new ArrayList<>();
-            List<List<Submission>> handed = new ArrayList<>();
-            List<int[]> ordinals = new ArrayList<>();
-            ledger.onAppended((firstSeq, entries, contractorOrdinals) -> {
-                firstSeqs.add(firstSeq);
-                handed.add(entries);
-                ordinals.add(contractorOrdinals);
-            });
-            for (List<Submission> b : batches) {
-                ledger.append(b, "bench").join();
-            }
-            ledger.onAppended(null);
+            Handed handed = appendAll(ledger, batches);
             int measured = rounds - rounds / 2;
             double[] micros = new double[measured];
             double[] bytes = new double[measured];
             for (int r = 0; r < rounds; r++) {
                 ReputationIndex index = new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, ZoneOffset.UTC));
-                int served = handed.size() / 4;
+                int served = handed.batches() / 4;
                 for (int i = 0; i < served; i++) {
-                    index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
+                    handed.apply(index, i);
                 }
                 index.prepareRankings(index.evaluationTime());
                 long before = index.appliedSize();
                 long cpu = THREADS.getCurrentThreadCpuTime();
                 long allocated = THREADS.getCurrentThreadAllocatedBytes();
-                for (int i = served; i < handed.size(); i++) {
-                    index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
+                for (int i = served; i < handed.batches(); i++) {
+                    handed.apply(index, i);
                 }
                 index.flushRankings();
                 long entries = index.appliedSize() - before;

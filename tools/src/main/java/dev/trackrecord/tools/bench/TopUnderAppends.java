@@ -10,9 +10,7 @@ import dev.trackrecord.ledger.store.LedgerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,45 +35,24 @@ public final class TopUnderAppends {
         }
         Path dir = Path.of(args[0]);
         int entries = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
-        Instant end = Instant.parse("2026-11-01T00:00:00Z").truncatedTo(ChronoUnit.HOURS);
-        Marketplace market = Marketplace.generate(new Marketplace.Options(Math.max(10, entries / 50), entries, 7, end));
-        List<List<Submission>> batches = new ArrayList<>();
-        long[] next = {0};
-        market.feed(b -> {
-            batches.add(List.copyOf(b));
-            long[] seqs = new long[b.size()];
-            for (int i = 0; i < seqs.length; i++) {
-                seqs[i] = next[0]++;
-            }
-            return seqs;
-        }, 100);
+        List<List<Submission>> batches = ScoringCost.marketplace(entries, 100);
         LedgerBench.deleteTree(dir);
         Files.createDirectories(dir);
         try (Ledger ledger = Ledger.open(LedgerOptions.defaults(dir, "bench.trackrecord/top-under-appends"))) {
-            List<Long> firstSeqs = new ArrayList<>();
-            List<List<Submission>> handed = new ArrayList<>();
-            List<int[]> ordinals = new ArrayList<>();
-            ledger.onAppended((firstSeq, e, o) -> {
-                firstSeqs.add(firstSeq);
-                handed.add(e);
-                ordinals.add(o);
-            });
-            for (List<Submission> b : batches) {
-                ledger.append(b, "bench").join();
-            }
-            ledger.onAppended(null);
+            ScoringCost.Handed handed = ScoringCost.appendAll(ledger, batches);
             for (int round = 1; round <= 4; round++) {
-                ReputationIndex index = new ReputationIndex(new LedgerEntrySource(ledger), Clock.fixed(end, ZoneOffset.UTC));
-                int served = handed.size() / 4;
+                ReputationIndex index = new ReputationIndex(new LedgerEntrySource(ledger),
+                        Clock.fixed(ScoringCost.END, ZoneOffset.UTC));
+                int served = handed.batches() / 4;
                 for (int i = 0; i < served; i++) {
-                    index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
+                    handed.apply(index, i);
                 }
                 for (String skill : Marketplace.SKILLS) {
                     index.top(TopQuery.of(skill, 10));
                 }
                 Thread applier = Thread.ofPlatform().start(() -> {
-                    for (int i = served; i < handed.size(); i++) {
-                        index.applyAppended(firstSeqs.get(i), handed.get(i), ordinals.get(i));
+                    for (int i = served; i < handed.batches(); i++) {
+                        handed.apply(index, i);
                     }
                 });
                 List<Long> nanos = new ArrayList<>();
@@ -88,7 +65,7 @@ public final class TopUnderAppends {
                 applier.join();
                 Collections.sort(nanos);
                 System.out.printf("round %d: %d top-10 queries while %,d entries were applied: p50 %.2f ms, p99 %.2f ms,"
-                        + " max %.2f ms%n", round, nanos.size(), index.appliedSize() - firstSeqs.get(served),
+                        + " max %.2f ms%n", round, nanos.size(), index.appliedSize() - handed.firstSeqs().get(served),
                         nanos.get(nanos.size() / 2) / 1e6, nanos.get((int) (nanos.size() * 0.99)) / 1e6,
                         nanos.get(nanos.size() - 1) / 1e6);
             }
