@@ -529,7 +529,8 @@ public final class ShardedNode implements AutoCloseable {
      * this node does not implement.
      */
     private boolean apply(Shard shard, ConsumerRecord<byte[], byte[]> record, Map<String, Long> touched) {
-        String rules = header(record, RULES_HEADER);
+        byte[] rulesHeader = header(record, RULES_HEADER);
+        String rules = rulesHeader == null ? null : new String(rulesHeader, StandardCharsets.UTF_8);
         OptionalInt version = rulesVersion(rules);
         if (version.isPresent() && !AdmissionRules.implemented(version.getAsInt())) {
             halt(shard, "shard " + shard.number + " stopped at offset " + record.offset() + " of " + SEQUENCE
@@ -594,10 +595,10 @@ public final class ShardedNode implements AutoCloseable {
         return OptionalInt.of(Integer.parseInt(header));
     }
 
-    /** The text of the record's last header {@code name}, or null without one. */
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    /** The value of the record's last header {@code name}, or null without one. */
+    private static byte[] header(ConsumerRecord<byte[], byte[]> record, String name) {
         var h = record.headers().lastHeader(name);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return h == null ? null : h.value();
     }
 
     /**
@@ -648,11 +649,11 @@ public final class ShardedNode implements AutoCloseable {
 
     /** The record's source header when it names one (1 to 256 characters), else {@code kafka:ledger.sequence}. */
     private static String source(ConsumerRecord<byte[], byte[]> record) {
-        var h = record.headers().lastHeader(SOURCE_HEADER);
-        if (h == null || h.value() == null || h.value().length == 0 || h.value().length > 256) {
+        byte[] source = header(record, SOURCE_HEADER);
+        if (source == null || source.length == 0 || source.length > 256) {
             return SOURCE;
         }
-        return new String(h.value(), StandardCharsets.UTF_8);
+        return new String(source, StandardCharsets.UTF_8);
     }
 
     /** Brings the shard's scores up to its ledger and announces each touched contractor's new one. */

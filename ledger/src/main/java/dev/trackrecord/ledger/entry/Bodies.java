@@ -186,10 +186,6 @@ final class Bodies {
             return list;
         }
 
-        List<String> optionalStrings(String name) {
-            return body.has(name) ? strings(name) : List.of();
-        }
-
         /** {@link #strings}, each the shared instance of its code ({@link Bodies#canonicalCode}). */
         List<String> codes(String name) {
             List<String> list = strings(name);
