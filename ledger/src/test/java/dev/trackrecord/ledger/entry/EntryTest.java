@@ -177,11 +177,21 @@ class EntryTest {
             unordered body keys            | {"audit_id":"a-1","auditor":"qa", | {"auditor":"qa","audit_id":"a-1", | $.body
             """)
     void parse_modifiedLine_isRejectedNamingTheField(String change, String from, String to, String field) {
+        assertRefusedNaming(Entry::parse, change, from, to, field);
+    }
+
+    /** {@link Entry#parse} or {@link Entry#parseStored}. */
+    private interface LineParser {
+        Object parse(byte[] line) throws InvalidEntryException;
+    }
+
+    /** {@code parser} refuses the sample's line with {@code from} replaced by {@code to}, naming {@code field}. */
+    private static void assertRefusedNaming(LineParser parser, String change, String from, String to, String field) {
         String line = text(sample().canonicalBytes());
         assertThat(line).contains(from);
         byte[] modified = utf8(line.replace(from, to));
 
-        InvalidEntryException e = catchThrowableOfType(InvalidEntryException.class, () -> Entry.parse(modified));
+        InvalidEntryException e = catchThrowableOfType(InvalidEntryException.class, () -> parser.parse(modified));
 
         assertThat(e).as(change).isNotNull();
         assertThat(e.path()).as(change + ": " + e.getMessage()).isEqualTo(field);
@@ -217,14 +227,7 @@ class EntryTest {
             """)
     void parseStored_ofALineWithoutAKindOrBody_isRefusedNamingTheField(String change, String from, String to,
                                                                       String field) {
-        String line = text(sample().canonicalBytes());
-        assertThat(line).contains(from);
-        byte[] modified = utf8(line.replace(from, to));
-
-        InvalidEntryException e = catchThrowableOfType(InvalidEntryException.class, () -> Entry.parseStored(modified));
-
-        assertThat(e).as(change).isNotNull();
-        assertThat(e.path()).as(change + ": " + e.getMessage()).isEqualTo(field);
+        assertRefusedNaming(Entry::parseStored, change, from, to, field);
     }
 
     @Test
