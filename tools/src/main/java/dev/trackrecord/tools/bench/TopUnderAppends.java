@@ -34,7 +34,18 @@ public final class TopUnderAppends {
             System.exit(2);
         }
         Path dir = Path.of(args[0]);
-        int entries = args.length > 1 ? Integer.parseInt(args[1]) : 200_000;
+        int entries = 200_000;
+        if (args.length > 1) {
+            try {
+                entries = Integer.parseInt(args[1]);
+            } catch (NumberFormatException e) {
+                entries = -1;
+            }
+            if (entries < 1_000) {
+                System.err.println("ENTRIES: must be an integer of at least 1000, was '" + args[1] + "'");
+                System.exit(2);
+            }
+        }
         List<List<Submission>> batches = ScoringCost.marketplace(entries, 100);
         LedgerBench.deleteTree(dir);
         Files.createDirectories(dir);
