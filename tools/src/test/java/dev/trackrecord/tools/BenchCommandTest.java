@@ -71,7 +71,7 @@ class BenchCommandTest {
 
         List<String> sideBySide = List.of("durable append, batches of 1,000", "durable append, REST batches of 1,000",
                 "durable append, single entries, 64 callers", "durable append, single entries, 64 connections",
-                "score lookup", "contractor history page (20 entries)", "top 10 of a skill");
+                "score lookup", "entry by seq", "contractor history page (20 entries)", "top 10 of a skill");
         for (String workload : sideBySide) {
             String[] cells = row(text, "| " + workload + " (");
             assertThat(cells).as(workload).hasSize(8);
@@ -86,7 +86,8 @@ class BenchCommandTest {
         }
         for (String workload : List.of("durable append, in process, batches of 10, 16 in flight",
                 "durable append, in process, single entries, 64 concurrent callers",
-                "durable append, REST, single entries, 64 connections", "inclusion proof, REST, 64 connections")) {
+                "durable append, REST, single entries, 64 connections", "entry by seq, REST, 64 connections",
+                "inclusion proof, REST, 64 connections")) {
             String[] cells = row(text, "| " + workload + " |");
             assertThat(cells[1]).as(workload).matches(CELL);
             if (CI) {

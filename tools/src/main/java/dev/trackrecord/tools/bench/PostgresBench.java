@@ -224,6 +224,18 @@ final class PostgresBench {
                 "SELECT seq, canonical FROM entries WHERE contractor = ? ORDER BY seq DESC LIMIT 20", idFormat, contractors);
     }
 
+    /** One entry's canonical bytes by its seq (the primary key), random seqs 0..size-1. */
+    Figure entry(long size, int connections, double seconds) throws Exception {
+        return concurrently(connections, seconds, c -> {
+            PreparedStatement ps = c.prepareStatement("SELECT canonical FROM entries WHERE seq = ?");
+            SplittableRandom random = new SplittableRandom(Thread.currentThread().threadId());
+            return () -> {
+                ps.setLong(1, random.nextLong(size));
+                drain(ps);
+            };
+        }, "requests/s");
+    }
+
     /** The stored score row of a random contractor. */
     Figure scoreRow(String idFormat, int contractors, int connections, double seconds) throws Exception {
         return reads(connections, seconds, "SELECT body FROM scores WHERE contractor = ?", idFormat, contractors);

@@ -47,6 +47,11 @@ public final class Report {
                             + "contractor's access log and sends the score document it keeps ready per contractor; "
                             + "PostgreSQL returns a stored row over its binary protocol with no authorization. The "
                             + "plain Helidon row bounds what any HTTP answer can reach here."),
+            new Pair("entry by seq", "rest.entry", "GET /v1/entries/{seq}, 64 connections",
+                    "entry", "canonical bytes by primary key, 64 connections",
+                    "TrackRecord reads the entry's canonical bytes from its segment file and records the read in "
+                            + "the contractor's access log, behind the token and role checks; PostgreSQL's row comes "
+                            + "from its buffer cache with no authorization."),
             new Pair("contractor history page (20 entries)", "rest.history", "GET /v1/contractors/{id}/entries?limit=20, 64 connections",
                     "history", "latest 20 rows of a contractor by index, 64 connections",
                     "TrackRecord reads each entry's canonical bytes from the segment files and writes a JSON page "
@@ -91,7 +96,7 @@ public final class Report {
                     : Limit.NONE);
             case "append.single" -> fsyncLimit;
             case "rest.append.single" -> lower(fsyncLimit, httpPost);
-            case "rest.score", "rest.history", "rest.proof", "rest.top" -> http;
+            case "rest.score", "rest.entry", "rest.history", "rest.proof", "rest.top" -> http;
             default -> Limit.NONE;
         };
     }
@@ -202,6 +207,7 @@ public final class Report {
                 {"rest.append.single", "durable append, REST, single entries, 64 connections"},
                 {"rest.append.batch", "durable append, REST, batches of 1,000, 16 connections"},
                 {"rest.score", "score lookup, REST, 64 connections"},
+                {"rest.entry", "entry by seq, REST, 64 connections"},
                 {"rest.history", "contractor history page of 20, REST, 64 connections"},
                 {"rest.proof", "inclusion proof, REST, 64 connections"},
                 {"rest.top", "top 10 of a skill, REST, 64 connections"},

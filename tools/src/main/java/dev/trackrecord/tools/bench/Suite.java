@@ -171,7 +171,7 @@ public final class Suite {
         try {
             wrk = Wrk.find(o.scratch(), r.notes);
         } catch (IOException e) {
-            for (String k : List.of("rest.plain", "rest.score", "rest.history", "rest.proof", "rest.top",
+            for (String k : List.of("rest.plain", "rest.score", "rest.entry", "rest.history", "rest.proof", "rest.top",
                     "rest.append.single", "rest.append.batch")) {
                 r.trackrecord.put(k, Figure.notMeasured(e.getMessage()));
             }
@@ -205,6 +205,10 @@ public final class Suite {
                 warmUp(wrk, service.url(), "read.lua", env, warm);
                 r.trackrecord.put(e.getKey(), wrk.run(service.url(), "read.lua", 64, o.seconds(), 1, "requests/s", env));
             }
+            Map<String, String> entryEnv = Map.of("TOKEN", reader, "PATH_PREFIX", "/v1/entries/",
+                    "MIN", "0", "MAX", Long.toString(size - 1));
+            warmUp(wrk, service.url(), "read.lua", entryEnv, warm);
+            r.trackrecord.put("rest.entry", wrk.run(service.url(), "read.lua", 64, o.seconds(), 1, "requests/s", entryEnv));
             Map<String, String> proofEnv = Map.of("TOKEN", reader, "PATH_PREFIX",
                     "/v1/proofs/inclusion?tree_size=" + size + "&seq=", "MIN", "0", "MAX", Long.toString(size - 1));
             warmUp(wrk, service.url(), "read.lua", proofEnv, warm);
@@ -375,13 +379,17 @@ public final class Suite {
             }
             r.postgresFigures.put("history", pg.history(ID_FORMAT, o.marketContractors(), 64, o.seconds()));
             if (warm > 0) {
+                pg.entry(marketRows.size(), 64, warm);
+            }
+            r.postgresFigures.put("entry", pg.entry(marketRows.size(), 64, o.seconds()));
+            if (warm > 0) {
                 pg.top(Marketplace.SKILLS, 64, warm);
             }
             r.postgresFigures.put("top", pg.top(Marketplace.SKILLS, 64, o.seconds()));
         } catch (Exception e) {
             String reason = e.getMessage() == null ? e.toString() : e.getMessage().strip().replace('\n', ' ');
             r.postgres = "not measured: " + reason;
-            for (String k : List.of("append.batch1000", "append.single", "score", "history", "top")) {
+            for (String k : List.of("append.batch1000", "append.single", "score", "entry", "history", "top")) {
                 r.postgresFigures.putIfAbsent(k, Figure.notMeasured(reason));
             }
         } finally {
