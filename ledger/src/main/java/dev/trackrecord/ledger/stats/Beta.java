@@ -10,7 +10,9 @@ package dev.trackrecord.ledger.stats;
  * starts from the NR §6.14 initial guess and refines it with Halley steps on {@code I_x(a,b) - p},
  * then falls back to bisection if the steps did not reach the tolerance, so it always returns a
  * point whose CDF is within 1e-10 of {@code p}, or the double nearest the quantile where
- * doubles cannot resolve it (mass packed within 1e-16 of 0 or 1).
+ * doubles cannot resolve it (mass packed within 1e-16 of 0 or 1). Ranking evaluates a quantile
+ * per re-ranked contractor and skill, so it evaluates ln x and ln(1 - x) once per step and skips
+ * re-checking a point the last step has certainly left within the tolerance.
  */
 public final class Beta {
     private static final double EPS = 1e-15;
@@ -60,7 +62,13 @@ public final class Beta {
         if (x >= 1) {
             return 1;
         }
-        double front = Math.exp(logNorm + a * Math.log(x) + b * Math.log1p(-x));
+        return regularizedIncompleteBeta(x, a, b, logNorm, Math.log(x), Math.log1p(-x));
+    }
+
+    /** I_x(a, b) for 0 < x < 1, with ln x and ln(1 - x) computed by the caller, which needs them too. */
+    private static double regularizedIncompleteBeta(double x, double a, double b, double logNorm,
+                                                    double logX, double log1mX) {
+        double front = Math.exp(logNorm + a * logX + b * log1mX);
         if (x < (a + 1) / (a + b + 2)) {
             return front * continuedFraction(x, a, b) / a;
         }
@@ -130,8 +138,10 @@ public final class Beta {
             if (x <= 0 || x >= 1) {
                 break;
             }
-            double err = regularizedIncompleteBeta(x, a, b, logNorm) - p;
-            double density = Math.exp(a1 * Math.log(x) + b1 * Math.log1p(-x) + logNorm);
+            double logX = Math.log(x);
+            double log1mX = Math.log1p(-x);
+            double err = regularizedIncompleteBeta(x, a, b, logNorm, logX, log1mX) - p;
+            double density = Math.exp(a1 * logX + b1 * log1mX + logNorm);
             double u = err / density;
             double step = u / (1 - 0.5 * Math.min(1, u * (a1 / x - b1 / (1 - x))));
             x -= step;
@@ -142,6 +152,9 @@ public final class Beta {
                 x = 0.5 * (x + step + 1);
             }
             if (Math.abs(step) < 1e-13 * Math.min(x, 1 - x) && j > 0) {
+                if (certainlyWithinTolerance(err, density, step, a, b)) {
+                    return x;
+                }
                 break;
             }
         }
@@ -149,6 +162,18 @@ public final class Beta {
             return x;
         }
         return bisect(p, a, b);
+    }
+
+    /**
+     * Whether the CDF at the point a last step of {@code step} reached is within 1e-10 of p for
+     * certain, when the CDF was {@code err} from p before the step and the density {@code density}
+     * there. The CDF moves by at most the step times the largest density across it, and over a
+     * step of 1e-13 of the point that is within a factor of 2 of the density at its start while
+     * a + b stays below 1e12; so |err| and |step| × density both under 2.5e-11 keep the CDF within
+     * 7.5e-11 of p, and checking it again, a whole evaluation, would return the same point.
+     */
+    private static boolean certainlyWithinTolerance(double err, double density, double step, double a, double b) {
+        return a + b < 1e12 && Math.abs(err) < 2.5e-11 && Math.abs(step) * density < 2.5e-11;
     }
 
     // NR §6.14 invbetai starting point.

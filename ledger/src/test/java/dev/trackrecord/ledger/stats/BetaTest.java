@@ -75,6 +75,28 @@ class BetaTest {
         }
     }
 
+    /**
+     * Scores already served carry these lower and upper bounds: a rescore of an old export must
+     * print the same digits, so a faster quantile must land on the same doubles, not merely within
+     * the tolerance. Bits as computed when the quantile was first made faster (2026-11-29).
+     */
+    @Test
+    void quantile_landsOnTheSameDoublesAsScoresAlreadyServed() {
+        double[][] cases = {
+                {0.05, 2.5, 1.5, Double.longBitsToDouble(0x3fce25fabe8b9e5fL)},
+                {0.05, 30.2, 7.9, Double.longBitsToDouble(0x3fe5afb6d6d741ceL)},
+                {0.95, 30.2, 7.9, Double.longBitsToDouble(0x3fec7a7d8e9b8154L)},
+                {0.05, 412.7, 88.3, Double.longBitsToDouble(0x3fe97120c8b26516L)},
+                {0.025, 0.7, 0.4, Double.longBitsToDouble(0x3f8ea1373f7a4798L)},
+                {0.5, 3.0, 3.0, Double.longBitsToDouble(0x3fdffffffffffffcL)},
+                {0.05, 12000.5, 310.25, Double.longBitsToDouble(0x3fef1e29946419a8L)},
+                {0.999, 1.2, 80.0, Double.longBitsToDouble(0x3fb6a4e64e331c77L)},
+        };
+        for (double[] c : cases) {
+            assertThat(Beta.quantile(c[0], c[1], c[2])).as("quantile(%s, %s, %s)", c[0], c[1], c[2]).isEqualTo(c[3]);
+        }
+    }
+
     @Test
     void quantile_isMonotoneInP() {
         double last = 0;
