@@ -759,19 +759,18 @@ public final class ReputationIndex {
             SkillRanking.Keys keys = ranking.keysAt(time, contractors::get);
             List<TopQuery.Ranked> result = new ArrayList<>(Math.min(q.limit(), 1024));
             boolean byLower = q.rankBy() == TopQuery.RankBy.LOWER;
-            for (SkillRanking.Key key : byLower ? keys.byLower : ranking.byScore(keys)) {
-                if (byLower && key.value() < q.minLower()) {
+            for (SkillRanking.Ranked s : byLower ? keys.byLower : ranking.byScore(keys)) {
+                if (byLower && s.lower() < q.minLower()) {
                     break;
                 }
-                SkillRanking.Ranked s = keys.scores.get(key.contractor());
                 if (s.lower() < q.minLower() || s.nEff() < q.minNEff()) {
                     continue;
                 }
                 if (q.credential().isPresent()
-                        && !contractors.get(key.contractor()).hasValidCredential(q.credential().get(), time)) {
+                        && !contractors.get(s.contractor).hasValidCredential(q.credential().get(), time)) {
                     continue;
                 }
-                result.add(new TopQuery.Ranked(key.contractor(), s.complete()));
+                result.add(new TopQuery.Ranked(s.contractor, s.complete()));
                 if (result.size() == q.limit()) {
                     break;
                 }

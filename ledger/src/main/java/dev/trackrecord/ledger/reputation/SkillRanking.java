@@ -28,30 +28,37 @@ import java.util.function.Function;
 final class SkillRanking {
     static final long STALE = Long.MIN_VALUE;
 
-    /** Orders best first: higher value, then contractor id for a deterministic tie-break. */
-    record Key(double value, String contractor) {
-    }
+    /** By lower bound, best first: higher first, then the smaller contractor id, a deterministic tie-break. */
+    private static final Comparator<Ranked> BY_LOWER = (a, b) -> {
+        int byValue = Double.compare(b.lower, a.lower);
+        return byValue != 0 ? byValue : a.contractor.compareTo(b.contractor);
+    };
 
-    /** {@link Key}s best first, written out: the per-update cost of ranking is mostly these comparisons. */
-    private static final Comparator<Key> BEST_FIRST = (a, b) -> {
-        int byValue = Double.compare(-a.value, -b.value);
+    /** By score, best first, ties as {@link #BY_LOWER}. */
+    private static final Comparator<Ranked> BY_SCORE = (a, b) -> {
+        int byValue = Double.compare(b.score, a.score);
         return byValue != 0 ? byValue : a.contractor.compareTo(b.contractor);
     };
 
     /**
-     * A ranked contractor's score in the skill: its band and lower bound, which ranking needs; the
-     * upper bound, a second quantile, only once a top-k answer returns the contractor, and kept
-     * from then until the contractor is re-keyed.
+     * A ranked contractor's score in the skill, and its place in the orders: its band and lower
+     * bound, which ranking needs; the upper bound, a second quantile, only once a top-k answer
+     * returns the contractor, and kept from then until the contractor is re-keyed. Ordered by the
+     * written-out comparators above: the per-update cost of ranking is mostly their comparisons.
      */
     static final class Ranked {
+        final String contractor;
         private final ContractorState.Band band;
         private final double lower;
+        private final double score;
         /** Made by the first query that returns it; queries may race to make the same one. */
         private volatile Score complete;
 
-        Ranked(ContractorState.Band band) {
+        Ranked(String contractor, ContractorState.Band band) {
+            this.contractor = contractor;
             this.band = band;
             this.lower = band.lower();
+            this.score = band.mean();
         }
 
         double lower() {
@@ -59,7 +66,7 @@ final class SkillRanking {
         }
 
         double score() {
-            return band.mean();
+            return score;
         }
 
         double nEff() {
@@ -70,7 +77,7 @@ final class SkillRanking {
         Score complete() {
             Score s = complete;
             if (s == null) {
-                s = new Score(band.mean(), lower, band.upper(), band.nEff());
+                s = new Score(score, lower, band.upper(), band.nEff());
                 complete = s;
             }
             return s;
@@ -83,46 +90,55 @@ final class SkillRanking {
      */
     static final class Keys {
         final long evaluatedAt;
-        final Map<String, Ranked> scores = new HashMap<>();
-        final TreeSet<Key> byLower = new TreeSet<>(BEST_FIRST);
+        /** Each ranked contractor's entry in the orders, to find it there when it is re-keyed. */
+        private final Map<String, Ranked> ranked = new HashMap<>();
+        final TreeSet<Ranked> byLower = new TreeSet<>(BY_LOWER);
         /** Null until the first query by score; then kept up to date with {@link #byLower}. */
-        private volatile TreeSet<Key> byScore;
+        private volatile TreeSet<Ranked> byScore;
 
         Keys(long evaluatedAt) {
             this.evaluatedAt = evaluatedAt;
         }
 
         void remove(String contractor) {
-            Ranked old = scores.remove(contractor);
+            Ranked old = ranked.remove(contractor);
             if (old != null) {
-                byLower.remove(new Key(old.lower(), contractor));
-                TreeSet<Key> s = byScore;
-                if (s != null) {
-                    s.remove(new Key(old.score(), contractor));
-                }
+                unlink(old);
             }
         }
 
+        /** Ranks {@code contractor} with {@code band}, in place of the entry it had. */
         void put(String contractor, ContractorState.Band band) {
-            Ranked r = new Ranked(band);
-            scores.put(contractor, r);
-            byLower.add(new Key(r.lower(), contractor));
-            TreeSet<Key> s = byScore;
+            Ranked r = new Ranked(contractor, band);
+            Ranked old = ranked.put(contractor, r);
+            if (old != null) {
+                unlink(old);
+            }
+            byLower.add(r);
+            TreeSet<Ranked> s = byScore;
             if (s != null) {
-                s.add(new Key(r.score(), contractor));
+                s.add(r);
+            }
+        }
+
+        private void unlink(Ranked old) {
+            byLower.remove(old);
+            TreeSet<Ranked> s = byScore;
+            if (s != null) {
+                s.remove(old);
             }
         }
 
         /**
-         * The keys by score, built from {@link #scores} by the first caller; callers hold the
+         * The keys by score, built from {@link #byLower} by the first caller; callers hold the
          * index's read lock (so nothing changes the keys meanwhile), and two that race build the
          * same set, one of which is kept.
          */
-        TreeSet<Key> byScore() {
-            TreeSet<Key> s = byScore;
+        TreeSet<Ranked> byScore() {
+            TreeSet<Ranked> s = byScore;
             if (s == null) {
-                TreeSet<Key> built = new TreeSet<>(BEST_FIRST);
-                scores.forEach((contractor, r) -> built.add(new Key(r.score(), contractor)));
+                TreeSet<Ranked> built = new TreeSet<>(BY_SCORE);
+                built.addAll(byLower);
                 synchronized (this) {
                     s = byScore;
                     if (s == null) {
@@ -136,7 +152,7 @@ final class SkillRanking {
 
         /** Keeps the order by score from the first key on: called on new keys, before any. */
         void keepScoreOrder() {
-            byScore = new TreeSet<>(BEST_FIRST);
+            byScore = new TreeSet<>(BY_SCORE);
         }
     }
 
@@ -231,9 +247,10 @@ final class SkillRanking {
 
     /** Puts {@code state} into {@code k} at its time if ranked there, else takes it out. */
     private void rank(Keys k, ContractorState state) {
-        k.remove(state.id);
         if (state.status == ContractorStatus.Status.ACTIVE && state.skills.contains(skill)) {
             k.put(state.id, state.skillBand(skill, Instant.ofEpochMilli(k.evaluatedAt)));
+        } else {
+            k.remove(state.id);
         }
     }
 
@@ -263,7 +280,7 @@ final class SkillRanking {
     }
 
     /** {@code k}'s keys by score, for a query that asked for that order. Requires the read lock. */
-    TreeSet<Key> byScore(Keys k) {
+    TreeSet<Ranked> byScore(Keys k) {
         scoreOrderAsked = true;
         return k.byScore();
     }
