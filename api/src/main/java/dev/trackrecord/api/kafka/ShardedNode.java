@@ -386,6 +386,12 @@ public final class ShardedNode implements AutoCloseable {
         return f;
     }
 
+    /** How many appends produced to shard {@code n} wait here for this node to apply their record. */
+    int waiters(int n) {
+        Shard s = shards.get(n);
+        return s == null ? 0 : s.waiting.size();
+    }
+
     /** Shard {@code n} as this node holds it, if it has opened it. */
     public Optional<Shard> shard(int n) {
         return Optional.ofNullable(shards.get(n));

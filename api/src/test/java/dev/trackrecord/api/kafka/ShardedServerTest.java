@@ -30,9 +30,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -44,7 +48,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * Two nodes of the sharded mode over four shards, in this JVM with their own data directories,
  * served over HTTP: appends through Kafka answered once applied, reads forwarded to the shard's
- * node, per-shard checkpoints; then node a leaves mid-load and b takes over its shards.
+ * node, per-shard checkpoints; then node a leaves mid-load and b takes over its shards, and records
+ * of admission rules b does not implement halt the shards they are on.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ShardedServerTest {
@@ -373,6 +378,72 @@ class ShardedServerTest {
         HttpResponse<String> other = post(b, "/v1/entries", Role.INGEST, audit(elsewhere, "rules-elsewhere", 8000));
         assertThat(other.statusCode()).as("the other shards go on: " + other.body()).isEqualTo(201);
         assertThat(shard.size()).as("shard " + n + " stays where it stopped").isEqualTo(size);
+    }
+
+    @Test
+    @Order(6)
+    void anAppendWaitingForItsRecordWhenTheShardHalts_isAnswered503AtOnce_andNotAppended() throws Exception {
+        String here = contractorOnARunningShard(b, "inflight-");
+        int n = Shards.shardOf(here, SHARDS);
+        Ledger shard = b.node().ledger(n).orElseThrow();
+        long size = shard.size();
+        Properties config = KafkaBridge.producerConfig(BROKER.bootstrap());
+        config.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "test-inflight-halt");
+        long laterAt;
+        CompletableFuture<HttpResponse<String>> inFlight;
+        long committed;
+        try (var later = new KafkaProducer<byte[], byte[]>(config)) {
+            later.initTransactions();
+            // A record of later rules in a transaction left open: the node reads read_committed, so
+            // it sees neither that record nor the append produced behind it until the commit.
+            later.beginTransaction();
+            laterAt = later.send(sequenceRecord(n, here, audit(here, "inflight-later", 8000),
+                    Integer.toString(AdmissionRules.VERSION + 1))).get().offset();
+            inFlight = CompletableFuture.supplyAsync(
+                    () -> post(b, "/v1/entries", Role.INGEST, audit(here, "inflight-own", 8000)));
+            assertThat(await(WAIT, () -> b.node().waiters(n) == 1))
+                    .as("the append is produced and waits for its record").isTrue();
+            assertThat(inFlight).isNotDone();
+            later.commitTransaction();
+            committed = System.nanoTime();
+        }
+
+        // Well under the append's own 30 s timeout, after which it would be answered shard-moving.
+        HttpResponse<String> answer = assertThat(inFlight).succeedsWithin(Duration.ofSeconds(10)).actual();
+        long answeredMillis = (System.nanoTime() - committed) / 1_000_000;
+        System.out.printf("the append waiting on shard %d was answered %d ms after the halting record%n", n,
+                answeredMillis);
+        assertThat(answer.statusCode()).as(answer.body()).isEqualTo(503);
+        assertThat(answer.headers().firstValue("Content-Type")).hasValue("application/problem+json");
+        JsonNode problem = KafkaIngestTest.json(answer.body().getBytes());
+        assertThat(problem.path("type").asText()).endsWith("shard-halted");
+        assertThat(problem.path("detail").asText()).contains("shard " + n + " stopped at offset " + laterAt)
+                .contains("version " + (AdmissionRules.VERSION + 1));
+        assertThat(b.node().waiters(n)).isZero();
+        assertThat(get(b, "/observe/health", Role.ADMIN).body()).contains("shard-" + n + "-halted");
+
+        // Not appended: the shard's log ends where it stood, and the contractor has no entry.
+        assertThat(shard.size()).isEqualTo(size);
+        HttpResponse<String> history = get(b, "/v1/contractors/" + here + "/entries", Role.COMPLIANCE);
+        assertThat(history.statusCode()).as(history.body()).isEqualTo(200);
+        assertThat(KafkaIngestTest.json(history.body().getBytes()).path("entries")).isEmpty();
+        assertThat(get(b, "/v1/entries/" + size + "?shard=" + n, Role.COMPLIANCE).statusCode()).isEqualTo(404);
+        // It was produced, behind the record that halted the shard, for a node of the later rules to apply.
+        assertThat(readAll(BROKER.bootstrap(), ShardedNode.SEQUENCE, Integer.MAX_VALUE, Duration.ofSeconds(2))
+                .stream().filter(r -> r.partition() == n && text(r.value()).contains("inflight-own"))
+                .map(r -> r.offset()))
+                .singleElement().satisfies(offset -> assertThat(offset).isGreaterThan(laterAt));
+    }
+
+    /** A contractor whose shard {@code server} holds and still applies (no earlier test halted it). */
+    private static String contractorOnARunningShard(ShardedServer server, String prefix) {
+        for (int i = 0; ; i++) {
+            String c = prefix + i;
+            int n = Shards.shardOf(c, SHARDS);
+            if (server.node().holds(n) && server.node().shard(n).orElseThrow().halted().isEmpty()) {
+                return c;
+            }
+        }
     }
 
     private static org.apache.kafka.clients.producer.ProducerRecord<byte[], byte[]> sequenceRecord(
