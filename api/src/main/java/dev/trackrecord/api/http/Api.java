@@ -97,6 +97,15 @@ public final class Api {
 
     /** A route of this API and the roles that may call it. */
     public record Route(Method method, String path, Set<Role> roles) {
+        /** {@code GET /v1/...}: how problems and the access log name the route. */
+        public String name() {
+            return method.text() + " " + path;
+        }
+
+        /** Whether the path names a contractor by {@code {id}}: a read of that contractor's data. */
+        boolean namesContractor() {
+            return path.contains("{id}");
+        }
     }
 
     /** Handles a route once the token and role are checked. */
@@ -259,7 +268,8 @@ public final class Api {
             Route route = binding.route();
             Action action = binding.action();
             ReadRecorder recorder = reads;
-            routing.route(route.method(), route.path(), (req, res) -> handle(route, action, recorder, req, res));
+            Served served = new Served(route, route.name(), route.namesContractor(), action);
+            routing.route(route.method(), route.path(), (req, res) -> handle(served, recorder, req, res));
         }
         Problems.register(routing);
     }
@@ -272,23 +282,25 @@ public final class Api {
     public void serve(Method method, String path, ServerRequest req, ServerResponse res) throws Exception {
         for (Binding b : bindings) {
             if (b.route().method().equals(method) && b.route().path().equals(path)) {
-                handle(b.route(), b.action(), reads, req, res);
+                handle(new Served(b.route(), b.route().name(), b.route().namesContractor(), b.action()), reads, req, res);
                 return;
             }
         }
         throw new IllegalArgumentException("no route " + method.text() + " " + path);
     }
 
-    private void handle(Route route, Action action, ReadRecorder recorder, ServerRequest req, ServerResponse res)
-            throws Exception {
-        Principal principal = authorize(req, route);
-        if (route.path().contains("{id}")) {
-            recordRead(recorder, principal, route.method().text() + " " + route.path(),
-                    req.path().pathParameters().get("id"));
+    /** A route as served: its name and whether it reads a contractor's data worked out once, not per request. */
+    private record Served(Route route, String name, boolean namesContractor, Action action) {
+    }
+
+    private void handle(Served served, ReadRecorder recorder, ServerRequest req, ServerResponse res) throws Exception {
+        Principal principal = authorize(tokens, req, served.route().roles(), served.name());
+        if (served.namesContractor()) {
+            recordRead(recorder, principal, served.name(), req.path().pathParameters().get("id"));
         }
         int kib = reserveBody(req);
         try {
-            action.handle(req, res, principal);
+            served.action().handle(req, res, principal);
         } finally {
             bodyKib.release(kib);
         }
@@ -313,10 +325,6 @@ public final class Api {
     }
 
     // ---------------------------------------------------------------- auth
-
-    private Principal authorize(ServerRequest req, Route route) {
-        return authorize(tokens, req, route.roles(), route.method().text() + " " + route.path());
-    }
 
     /**
      * The principal of the request's bearer token: 401 (with the challenge) without a valid one,
