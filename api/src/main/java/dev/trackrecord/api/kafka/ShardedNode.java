@@ -348,7 +348,7 @@ public final class ShardedNode implements AutoCloseable {
         String halted = held == null ? null : held.halted;
         if (halted != null) {
             // Not produced: it would wait in the topic behind the record this node cannot apply.
-            return CompletableFuture.failedFuture(new ShardHaltedException(shard, halted));
+            return CompletableFuture.failedFuture(ShardHaltedException.notProduced(shard, halted));
         }
         CompletableFuture<RecordMetadata> sent = new CompletableFuture<>();
         appends.send(record(shard, key, request, source), (m, e) -> {
@@ -381,7 +381,7 @@ public final class ShardedNode implements AutoCloseable {
         String halted = s.halted;
         if (halted != null) {
             s.waiting.remove(offset);
-            return CompletableFuture.failedFuture(new ShardHaltedException(n, halted));
+            return CompletableFuture.failedFuture(ShardHaltedException.produced(n, offset, halted));
         }
         return f;
     }
@@ -619,7 +619,7 @@ public final class ShardedNode implements AutoCloseable {
         for (Long offset : List.copyOf(shard.waiting.keySet())) {
             CompletableFuture<List<Appended>> waiter = shard.waiting.remove(offset);
             if (waiter != null) {
-                waiter.completeExceptionally(new ShardHaltedException(shard.number, why));
+                waiter.completeExceptionally(ShardHaltedException.produced(shard.number, offset, why));
             }
         }
     }

@@ -373,7 +373,7 @@ class ShardedServerTest {
         JsonNode problem = KafkaIngestTest.json(refused.body().getBytes());
         assertThat(problem.path("type").asText()).endsWith("shard-halted");
         assertThat(problem.path("detail").asText()).contains("shard " + n)
-                .contains("version " + (AdmissionRules.VERSION + 1));
+                .contains("version " + (AdmissionRules.VERSION + 1)).contains("was not produced");
 
         HttpResponse<String> other = post(b, "/v1/entries", Role.INGEST, audit(elsewhere, "rules-elsewhere", 8000));
         assertThat(other.statusCode()).as("the other shards go on: " + other.body()).isEqualTo(201);
@@ -418,7 +418,8 @@ class ShardedServerTest {
         JsonNode problem = KafkaIngestTest.json(answer.body().getBytes());
         assertThat(problem.path("type").asText()).endsWith("shard-halted");
         assertThat(problem.path("detail").asText()).contains("shard " + n + " stopped at offset " + laterAt)
-                .contains("version " + (AdmissionRules.VERSION + 1));
+                .contains("version " + (AdmissionRules.VERSION + 1))
+                .as("the caller learns its request is in the topic, not refused").contains("was produced at offset ");
         assertThat(b.node().waiters(n)).isZero();
         assertThat(get(b, "/observe/health", Role.ADMIN).body()).contains("shard-" + n + "-halted");
 
