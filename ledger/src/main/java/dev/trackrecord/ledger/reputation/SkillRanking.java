@@ -168,6 +168,12 @@ final class SkillRanking {
     /** Whether {@link #next} is being built; contractors updated meanwhile go to {@link #dirty}. */
     private volatile boolean building;
     private final Set<String> dirty = new HashSet<>();
+    /**
+     * The index's applied size when a query last re-ranked every contractor waiting in this skill
+     * ({@link ReputationIndex}'s per-skill flush): while no entry is applied after that, the keys
+     * are current though contractors may wait in other skills. Guarded by the index's lock.
+     */
+    long currentThrough = -1;
     /** Whether any query asked for the order by score: keys made from then on keep it from the start. */
     private volatile boolean scoreOrderAsked;
 

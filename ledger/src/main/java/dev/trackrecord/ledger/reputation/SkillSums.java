@@ -91,7 +91,23 @@ final class SkillSums {
         Arrays.fill(changed, 0, size, false);
     }
 
-    private int indexOf(String skill) {
+    /** Marks the {@code i}th skill's sums as re-ranked. */
+    void clearChanged(int i) {
+        changed[i] = false;
+    }
+
+    /** Whether any skill's sums changed since they were last marked re-ranked. */
+    boolean anyChanged() {
+        for (int i = 0; i < size; i++) {
+            if (changed[i]) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The position of {@code skill} in order, or -1 when it has no sums. */
+    int indexOf(String skill) {
         if (size <= SCAN) {
             for (int i = 0; i < size; i++) {
                 if (codes[i].equals(skill)) {
