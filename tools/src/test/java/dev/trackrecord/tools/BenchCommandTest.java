@@ -143,7 +143,8 @@ class BenchCommandTest {
         assertThat(text).contains("## A log of 5,000 entries");
         for (String figure : List.of("| export of all of it as a bundle", "| offline verification of that bundle",
                 "| reopen to serving (fresh JVM) |", "| heap held after reopen |",
-                "| inclusion proofs, one thread, random leaves |")) {
+                "| inclusion proofs, one thread, random leaves |",
+                "| entry by seq (its canonical bytes), one thread, random seqs |")) {
             assertThat(row(text, figure)[1]).as(figure).matches("[0-9][0-9,.]* .+");
         }
     }

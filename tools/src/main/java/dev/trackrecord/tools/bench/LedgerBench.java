@@ -215,7 +215,7 @@ public final class LedgerBench {
         Map<String, Figure> figures = new LinkedHashMap<>();
         if (child.waitFor() != 0) {
             Figure failed = Figure.notMeasured("the reopen process exited with " + child.exitValue());
-            for (String k : List.of("reopen", "heapOpen", "inclusion", "consistency", "heapTouched")) {
+            for (String k : List.of("reopen", "heapOpen", "inclusion", "entry", "consistency", "heapTouched")) {
                 figures.put(k, failed);
             }
             return figures;
@@ -270,6 +270,21 @@ public final class LedgerBench {
         }
         double rate = count / ((System.nanoTime() - t0) / 1e9);
         out.printf(Locale.ROOT, "RESULT inclusion %.1f proofs/s %.6f %.6f%n", rate,
+                h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
+        // An entry's canonical bytes by seq, as GET /v1/entries/{seq} reads them.
+        for (int i = 0; i < Math.min(count, 20_000); i++) {
+            ledger.entry(random.nextLong(size)).orElseThrow();
+        }
+        h.reset();
+        t0 = System.nanoTime();
+        for (int i = 0; i < count; i++) {
+            long seq = random.nextLong(size);
+            long s = System.nanoTime();
+            ledger.entry(seq);
+            h.recordValue(System.nanoTime() - s);
+        }
+        rate = count / ((System.nanoTime() - t0) / 1e9);
+        out.printf(Locale.ROOT, "RESULT entry %.1f entries/s %.6f %.6f%n", rate,
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
         h.reset();
         t0 = System.nanoTime();

@@ -338,6 +338,9 @@ public final class Report {
             Figure inc = s.reopen().getOrDefault("inclusion", Figure.notMeasured("not run"));
             Figure con = s.reopen().getOrDefault("consistency", Figure.notMeasured("not run"));
             b.append(String.format("| inclusion proofs, one thread, random leaves | %s | %s | | |%n", cell(inc), latencyCells(inc)));
+            Figure entry = s.reopen().getOrDefault("entry", Figure.notMeasured("not run"));
+            b.append(String.format("| entry by seq (its canonical bytes), one thread, random seqs | %s | %s | | |%n",
+                    cell(entry), latencyCells(entry)));
             b.append(String.format("| consistency proofs, one thread, random size1 | %s | %s | | |%n", cell(con), latencyCells(con)));
             b.append(String.format("| heap held after the proof runs (tiles read back) | %s | | | | |%n%n",
                     cell(s.reopen().getOrDefault("heapTouched", Figure.notMeasured("not run")))));
