@@ -168,12 +168,17 @@ public final class Beta {
      * Whether the CDF at the point a last step of {@code step} reached is within 1e-10 of p for
      * certain, when the CDF was {@code err} from p before the step and the density {@code density}
      * there. The CDF moves by at most the step times the largest density across it, and over a
-     * step of 1e-13 of the point that is within a factor of 2 of the density at its start while
-     * a + b stays below 1e12; so |err| and |step| × density both under 2.5e-11 keep the CDF within
-     * 7.5e-11 of p, and checking it again, a whole evaluation, would return the same point.
+     * step of 1e-13 of the point that is within a factor of 2 of the density at its start; so
+     * |err| and |step| × density both under 2.5e-11 keep the true CDF within 7.5e-11 of p. The
+     * check it replaces compares the computed CDF, though, whose rounding grows with a + b (the
+     * exponent sums terms as large as (a + b) ln 2, each rounded to a relative 1e-16): between two
+     * points 1e-13 apart it reached 9e-11 at a + b = 1e6 and 9e-10 at 1e7, more than the 2.5e-11
+     * left, so from about 1.5e6 on the point returned unchecked missed p and was not the double
+     * the check found. Below 1e5 it stayed under 1e-11, and checking again, a whole evaluation,
+     * would return the same point.
      */
     private static boolean certainlyWithinTolerance(double err, double density, double step, double a, double b) {
-        return a + b < 1e12 && Math.abs(err) < 2.5e-11 && Math.abs(step) * density < 2.5e-11;
+        return a + b < 1e5 && Math.abs(err) < 2.5e-11 && Math.abs(step) * density < 2.5e-11;
     }
 
     // NR §6.14 invbetai starting point.
