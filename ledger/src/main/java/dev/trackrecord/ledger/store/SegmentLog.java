@@ -211,8 +211,12 @@ final class SegmentLog implements AutoCloseable {
             channels.remove(s).close();
             Files.deleteIfExists(file(s));
         }
-        // A mapping of a deleted segment would read that file's old bytes, not the next one's of its name.
-        windows.keySet().removeIf(key -> (key >>> 16) > segment);
+        // A mapping of a deleted segment would read that file's old bytes, not the next one's of its
+        // name; one of the cut segment reaching past the cut would fault where the file now ends
+        // instead of reporting the short segment. Windows are mapped again once the file holds them.
+        long cutWindow = offset >>> WINDOW_BITS;
+        windows.keySet().removeIf(key -> (key >>> 16) > segment
+                || ((key >>> 16) == segment && (key & 0xFFFF) >= cutWindow));
         if (segment >= channels.size()) {
             throw new IllegalStateException("cannot cut at segment " + segment + "; the log has " + channels.size());
         }
@@ -389,6 +393,8 @@ final class SegmentLog implements AutoCloseable {
             }
             // Two readers may map the same window at once; either mapping serves, one is kept.
             mapped = r[segment].map(FileChannel.MapMode.READ_ONLY, start, length);
+        } catch (java.nio.channels.ClosedChannelException e) {
+            return null; // closed meanwhile: the read of the file says so
         } catch (IOException e) {
             // Read the file instead, which reports what is wrong with it if anything is.
             mappingFailed = true;

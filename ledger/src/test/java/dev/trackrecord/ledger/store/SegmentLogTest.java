@@ -1,6 +1,7 @@
 package dev.trackrecord.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -157,6 +158,25 @@ class SegmentLogTest {
                 assertThat(log.read(again.get(i)[0], (int) again.get(i)[1])).as("piece %d after the cut", i)
                         .isEqualTo(rewritten.get(i));
             }
+        }
+    }
+
+    @Test
+    void aReadPastACutInsideAMappedWindow_reportsTheShortSegment() throws IOException {
+        long window = 1L << SegmentLog.WINDOW_BITS;
+        try (SegmentLog log = SegmentLog.open(dir, 0, 4 * window)) {
+            byte[] piece = bytes(5, 1 << 20);
+            while (SegmentLog.offsetOf(log.end()) < 2 * window + window / 2) {
+                log.append(piece, 0, piece.length);
+            }
+            log.sync();
+            log.read(SegmentLog.position(0, window + 1000), 10); // maps the second window
+            assertThat(log.mappedWindows()).isPositive();
+            log.cutAt(SegmentLog.position(0, window + 100));
+            assertThatThrownBy(() -> log.read(SegmentLog.position(0, window + 1000), 10))
+                    .isInstanceOf(LedgerCorruptException.class).hasMessageContaining("ends before offset");
+            assertThat(log.read(SegmentLog.position(0, 1000), 10)).as("the window before the cut still reads")
+                    .isEqualTo(Arrays.copyOfRange(piece, 1000, 1010));
         }
     }
 }
