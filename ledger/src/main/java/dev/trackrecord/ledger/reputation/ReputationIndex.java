@@ -424,6 +424,7 @@ public final class ReputationIndex {
      */
     private void rankChangedIn(String skill, Instant now) {
         long at = now.toEpochMilli();
+        boolean othersWait = false;
         for (ContractorState state : toRank) {
             if (!state.rankPending) {
                 continue;
@@ -434,6 +435,7 @@ public final class ReputationIndex {
             }
             int i = state.skills.indexOf(skill);
             if (i < 0) {
+                othersWait = true;
                 continue;
             }
             if (state.statusChanged) {
@@ -449,6 +451,13 @@ public final class ReputationIndex {
                 state.skills.clearChanged(i);
                 state.rankPending = state.skills.anyChanged();
             }
+            othersWait |= state.rankPending;
+        }
+        if (!othersWait) {
+            // Everyone waiting was waiting in this skill alone: nothing is behind any more.
+            toRank.clear();
+            rankingBehind = false;
+            rankedAt = System.nanoTime();
         }
     }
 
