@@ -3,7 +3,6 @@ package dev.trackrecord.ledger.store;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -45,29 +43,8 @@ final class SegmentLog implements AutoCloseable {
     static final int ZEROS_AHEAD = 1 << 20;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(ZEROS_AHEAD).asReadOnlyBuffer();
 
-    /** Reads are served from mappings of windows of {@code 2^WINDOW_BITS} bytes (16 MiB) of a segment. */
-    static final int WINDOW_BITS = 24;
-    /**
-     * Windows mapped at most (64 GiB of log): each mapping is one of the process's memory areas,
-     * of which Linux allows 65,530 by default; reads beyond read the file.
-     */
-    static final int MAX_WINDOWS = 4096;
-
     private final Path dir;
     private final long maxSegmentBytes;
-    /**
-     * Mappings of the windows of segments read so far, by {@code segment << 16 | window}: a read
-     * inside one is a copy from the page cache, without the system call of a positional read (a
-     * lookup by seq reads one entry, a history page or a dispute's rebuild a dozen). Only a window
-     * the file holds whole is mapped, once, so a file's mappings never outgrow it: reads of the
-     * last, partial window of the segment being written read the file.
-     */
-    private final ConcurrentHashMap<Long, MappedByteBuffer> windows = new ConcurrentHashMap<>();
-    /**
-     * Set when a mapping failed: no more are tried, since the JDK answers a failed mapping with a
-     * full collection and a pause before it gives up, which must not happen on every read.
-     */
-    private volatile boolean mappingFailed;
     private final boolean writable;
     private final List<FileChannel> channels = new ArrayList<>();
     private volatile FileChannel[] readers = new FileChannel[0];
@@ -211,12 +188,6 @@ final class SegmentLog implements AutoCloseable {
             channels.remove(s).close();
             Files.deleteIfExists(file(s));
         }
-        // A mapping of a deleted segment would read that file's old bytes, not the next one's of its
-        // name; one of the cut segment reaching past the cut would fault where the file now ends
-        // instead of reporting the short segment. Windows are mapped again once the file holds them.
-        long cutWindow = offset >>> WINDOW_BITS;
-        windows.keySet().removeIf(key -> (key >>> 16) > segment
-                || ((key >>> 16) == segment && (key & 0xFFFF) >= cutWindow));
         if (segment >= channels.size()) {
             throw new IllegalStateException("cannot cut at segment " + segment + "; the log has " + channels.size());
         }
@@ -345,17 +316,9 @@ final class SegmentLog implements AutoCloseable {
     }
 
     void read(long position, byte[] into, int offset, int length) {
-        long at = offsetOf(position);
-        long window = at >>> WINDOW_BITS;
-        if (length > 0 && (at + length - 1) >>> WINDOW_BITS == window) {
-            MappedByteBuffer mapped = window(segmentOf(position), window);
-            if (mapped != null) {
-                mapped.get((int) (at - (window << WINDOW_BITS)), into, offset, length);
-                return;
-            }
-        }
         FileChannel ch = readers[segmentOf(position)];
         ByteBuffer buf = ByteBuffer.wrap(into, offset, length);
+        long at = offsetOf(position);
         try {
             while (buf.hasRemaining()) {
                 int n = ch.read(buf, at);
@@ -367,41 +330,6 @@ final class SegmentLog implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("could not read segment " + segmentOf(position), e);
         }
-    }
-
-    /** How many windows are mapped. */
-    int mappedWindows() {
-        return windows.size();
-    }
-
-    /** The mapping of {@code window} of {@code segment}, made on first use; null while the file does not hold it whole. */
-    private MappedByteBuffer window(int segment, long window) {
-        Long key = ((long) segment << 16) | window;
-        MappedByteBuffer mapped = windows.get(key);
-        if (mapped != null) {
-            return mapped;
-        }
-        FileChannel[] r = readers;
-        if (segment >= r.length || mappingFailed || windows.size() >= MAX_WINDOWS) {
-            return null;
-        }
-        long start = window << WINDOW_BITS;
-        long length = 1L << WINDOW_BITS;
-        try {
-            if (r[segment].size() < start + length) {
-                return null;
-            }
-            // Two readers may map the same window at once; either mapping serves, one is kept.
-            mapped = r[segment].map(FileChannel.MapMode.READ_ONLY, start, length);
-        } catch (java.nio.channels.ClosedChannelException e) {
-            return null; // closed meanwhile: the read of the file says so
-        } catch (IOException e) {
-            // Read the file instead, which reports what is wrong with it if anything is.
-            mappingFailed = true;
-            return null;
-        }
-        MappedByteBuffer kept = windows.putIfAbsent(key, mapped);
-        return kept == null ? mapped : kept;
     }
 
     private Path file(int segment) {
@@ -424,7 +352,6 @@ final class SegmentLog implements AutoCloseable {
                 // The next open cuts them.
             }
         }
-        windows.clear();
         for (FileChannel ch : channels) {
             try {
                 ch.close();

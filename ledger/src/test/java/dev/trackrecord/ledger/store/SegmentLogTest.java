@@ -1,7 +1,6 @@
 package dev.trackrecord.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -102,81 +101,5 @@ class SegmentLogTest {
             }
         }
         return Arrays.copyOf(b, length);
-    }
-
-    @Test
-    void readsServedFromMappedWindows_matchWhatWasWritten_andACutSegmentsSuccessorIsReadAfresh() throws IOException {
-        long window = 1L << SegmentLog.WINDOW_BITS;
-        long segmentBytes = 2 * window + window / 2;
-        SplittableRandom random = new SplittableRandom(11);
-        List<long[]> pieces = new ArrayList<>();
-        List<byte[]> written = new ArrayList<>();
-        try (SegmentLog log = SegmentLog.open(dir, 0, segmentBytes)) {
-            // Two and a half windows per segment, into a second segment: whole windows are
-            // mapped, the partial last one of each file is read from it, and pieces straddle
-            // window ends.
-            while (SegmentLog.segmentOf(log.end()) < 1 || SegmentLog.offsetOf(log.end()) < window + window / 4) {
-                byte[] piece = bytes(random.nextInt(), 1 + random.nextInt(400_000));
-                pieces.add(new long[] {log.append(piece, 0, piece.length), piece.length});
-                written.add(piece);
-            }
-            log.sync();
-            int straddling = 0;
-            for (int round = 0; round < 2; round++) { // the second round reads through the mappings made
-                for (int i = 0; i < pieces.size(); i++) {
-                    long at = SegmentLog.offsetOf(pieces.get(i)[0]);
-                    straddling += at / window != (at + pieces.get(i)[1] - 1) / window ? 1 : 0;
-                    assertThat(log.read(pieces.get(i)[0], (int) pieces.get(i)[1])).as("piece %d", i)
-                            .isEqualTo(written.get(i));
-                }
-            }
-            assertThat(straddling).as("pieces across a window's end").isGreaterThan(0);
-            assertThat(log.mappedWindows()).as("the whole windows: two of the first segment, one of the second")
-                    .isEqualTo(3);
-
-            // Cut inside the first segment: the second is deleted, and the one written in its
-            // place must be read, not the deleted file's bytes a mapping of it would still show.
-            int keep = 0;
-            while (SegmentLog.segmentOf(pieces.get(keep + 1)[0]) == 0) {
-                keep++;
-            }
-            long cut = pieces.get(keep)[0] + pieces.get(keep)[1];
-            log.cutAt(cut);
-            List<long[]> again = new ArrayList<>();
-            List<byte[]> rewritten = new ArrayList<>();
-            while (SegmentLog.segmentOf(log.end()) < 1 || SegmentLog.offsetOf(log.end()) < window + window / 4) {
-                byte[] piece = bytes(random.nextInt(), 1 + random.nextInt(400_000));
-                again.add(new long[] {log.append(piece, 0, piece.length), piece.length});
-                rewritten.add(piece);
-            }
-            log.sync();
-            for (int i = 0; i <= keep; i++) {
-                assertThat(log.read(pieces.get(i)[0], (int) pieces.get(i)[1])).as("kept piece %d", i)
-                        .isEqualTo(written.get(i));
-            }
-            for (int i = 0; i < again.size(); i++) {
-                assertThat(log.read(again.get(i)[0], (int) again.get(i)[1])).as("piece %d after the cut", i)
-                        .isEqualTo(rewritten.get(i));
-            }
-        }
-    }
-
-    @Test
-    void aReadPastACutInsideAMappedWindow_reportsTheShortSegment() throws IOException {
-        long window = 1L << SegmentLog.WINDOW_BITS;
-        try (SegmentLog log = SegmentLog.open(dir, 0, 4 * window)) {
-            byte[] piece = bytes(5, 1 << 20);
-            while (SegmentLog.offsetOf(log.end()) < 2 * window + window / 2) {
-                log.append(piece, 0, piece.length);
-            }
-            log.sync();
-            log.read(SegmentLog.position(0, window + 1000), 10); // maps the second window
-            assertThat(log.mappedWindows()).isPositive();
-            log.cutAt(SegmentLog.position(0, window + 100));
-            assertThatThrownBy(() -> log.read(SegmentLog.position(0, window + 1000), 10))
-                    .isInstanceOf(LedgerCorruptException.class).hasMessageContaining("ends before offset");
-            assertThat(log.read(SegmentLog.position(0, 1000), 10)).as("the window before the cut still reads")
-                    .isEqualTo(Arrays.copyOfRange(piece, 1000, 1010));
-        }
     }
 }
