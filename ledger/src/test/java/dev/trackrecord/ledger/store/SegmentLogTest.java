@@ -1,6 +1,7 @@
 package dev.trackrecord.ledger.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -101,5 +102,20 @@ class SegmentLogTest {
             }
         }
         return Arrays.copyOf(b, length);
+    }
+
+    @Test
+    void aReadPastACut_reportsTheShortSegment_andWhatIsBeforeTheCutStillReads() throws IOException {
+        try (SegmentLog log = SegmentLog.open(dir, 0, SEGMENT)) {
+            byte[] piece = bytes(5, 100_000);
+            log.append(piece, 0, piece.length);
+            log.append(piece, 0, piece.length);
+            log.sync();
+            log.cutAt(SegmentLog.position(0, 150_000));
+            assertThatThrownBy(() -> log.read(SegmentLog.position(0, 160_000), 10))
+                    .isInstanceOf(LedgerCorruptException.class).hasMessageContaining("ends before offset");
+            assertThat(log.read(SegmentLog.position(0, 1000), 10)).isEqualTo(Arrays.copyOfRange(piece, 1000, 1010));
+            assertThat(log.end()).isEqualTo(150_000);
+        }
     }
 }
