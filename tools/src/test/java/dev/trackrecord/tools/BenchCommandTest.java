@@ -140,6 +140,7 @@ class BenchCommandTest {
         assertThat(row(text, "| batch of 1,000 lookups |")[4]).isEqualTo("mean < 2.00 ms");
         assertThat(row(text, "| top-10 by lower bound |")[4]).isEqualTo("p99 < 2.00 ms");
         assertThat(row(text, "| replay of the whole log into a new index (`catchUp`) |")[1]).matches(DURATION);
+        assertThat(row(text, "| first top-k by score: the skill's order by score built in line |")[1]).matches(DURATION);
         assertThat(text).contains("## A log of 5,000 entries");
         for (String figure : List.of("| export of all of it as a bundle", "| offline verification of that bundle",
                 "| reopen to serving (fresh JVM) |", "| heap held after reopen |",

@@ -430,6 +430,7 @@ public final class Report {
     static final List<String[]> REPUTATION_ONCE = List.of(
             new String[] {"replay", "replay of the whole log into a new index (`catchUp`)"},
             new String[] {"ranking", "first top-k of the hour: ranking of the skill built in line"},
+            new String[] {"scoreOrder", "first top-k by score: the skill's order by score built in line"},
             new String[] {"prepare", "`prepareRankings` for the next hour, in chunks"},
             new String[] {"snapshot.write", "snapshot of the index, write"},
             new String[] {"snapshot.read", "snapshot of the index, read back"});
