@@ -46,8 +46,10 @@ import java.util.logging.Logger;
  * before anything reads a ranking: a top-k query re-ranks those waiting in its skill (the others
  * wait on), preparing the next hour's rankings all of them; a follower with nothing to apply
  * calls {@link #flushRankingsIfDue}. A contractor whose entries arrive faster than that is
- * re-ranked once for all of them, and a query finds at most {@link #RANK_PENDING} contractors
- * waiting, of whom it re-ranks those its skill's sums changed for.
+ * re-ranked once for all of them, and a query finds about {@link #RANK_PENDING} contractors
+ * waiting at most (the count is checked after each slice, and a contractor a query re-ranked in
+ * its skill alone stays listed for its others), of whom it re-ranks those its skill's sums
+ * changed for.
  *
  * <p>The statistics can be written as a snapshot and read back ({@link #writeSnapshot},
  * {@link #fromSnapshot}), so a restart applies only the entries after it.
