@@ -123,7 +123,14 @@ public final class Api {
         void read(Principal principal, String route, String contractor);
     }
 
-    private record Binding(Route route, Action action) {
+    /**
+     * A route and its handler, with the route's name and whether it reads a contractor's data
+     * worked out once, not on every request.
+     */
+    private record Binding(Route route, Action action, String name, boolean namesContractor) {
+        Binding(Route route, Action action) {
+            this(route, action, route.name(), route.namesContractor());
+        }
     }
 
     /** Turns validated submissions into what is appended, such as sealing their personal data. */
@@ -265,11 +272,9 @@ public final class Api {
         ordered.sort(java.util.Comparator.comparingInt(b -> HOT_PATHS.contains(b.route().path())
                 ? HOT_PATHS.indexOf(b.route().path()) : HOT_PATHS.size()));
         for (Binding binding : ordered) {
-            Route route = binding.route();
-            Action action = binding.action();
             ReadRecorder recorder = reads;
-            Served served = new Served(route, route.name(), route.namesContractor(), action);
-            routing.route(route.method(), route.path(), (req, res) -> handle(served, recorder, req, res));
+            routing.route(binding.route().method(), binding.route().path(),
+                    (req, res) -> handle(binding, recorder, req, res));
         }
         Problems.register(routing);
     }
@@ -282,25 +287,21 @@ public final class Api {
     public void serve(Method method, String path, ServerRequest req, ServerResponse res) throws Exception {
         for (Binding b : bindings) {
             if (b.route().method().equals(method) && b.route().path().equals(path)) {
-                handle(new Served(b.route(), b.route().name(), b.route().namesContractor(), b.action()), reads, req, res);
+                handle(b, reads, req, res);
                 return;
             }
         }
         throw new IllegalArgumentException("no route " + method.text() + " " + path);
     }
 
-    /** A route as served: its name and whether it reads a contractor's data worked out once, not per request. */
-    private record Served(Route route, String name, boolean namesContractor, Action action) {
-    }
-
-    private void handle(Served served, ReadRecorder recorder, ServerRequest req, ServerResponse res) throws Exception {
-        Principal principal = authorize(tokens, req, served.route().roles(), served.name());
-        if (served.namesContractor()) {
-            recordRead(recorder, principal, served.name(), req.path().pathParameters().get("id"));
+    private void handle(Binding binding, ReadRecorder recorder, ServerRequest req, ServerResponse res) throws Exception {
+        Principal principal = authorize(tokens, req, binding.route().roles(), binding.name());
+        if (binding.namesContractor()) {
+            recordRead(recorder, principal, binding.name(), req.path().pathParameters().get("id"));
         }
         int kib = reserveBody(req);
         try {
-            served.action().handle(req, res, principal);
+            binding.action().handle(req, res, principal);
         } finally {
             bodyKib.release(kib);
         }
