@@ -639,8 +639,8 @@ final class ContractorState {
     }
 
     Score skillScore(String skill, Instant time) {
-        double[] sums = skills.get(skill);
-        return sums == null ? null : score(sums, decayTo(time), policy);
+        Band band = skillBand(skill, time);
+        return band == null ? null : band.score();
     }
 
     /** {@link #skillScore} before its quantiles; null when the state has no sums in {@code skill}. */

@@ -167,7 +167,6 @@ public final class ReputationIndex {
             Instant now = evaluationTime();
             applyLocked(seq, entry.kind(), entry.contractor(), -1, entry.decodeBody(), now);
             rankChanged(now);
-            rankingBehind = false;
         } finally {
             lock.writeLock().unlock();
         }
@@ -302,7 +301,6 @@ public final class ReputationIndex {
         if (!toRank.isEmpty()) {
             rankChanged(evaluationTime());
         }
-        rankingBehind = false;
     }
 
     /**
@@ -401,8 +399,14 @@ public final class ReputationIndex {
                 state.statusChanged = false;
             }
         }
+        noneWaiting();
+    }
+
+    /** Marks every contractor changed so far ranked. Requires the write lock. */
+    private void noneWaiting() {
         toRank.clear();
         rankedAt = System.nanoTime();
+        rankingBehind = false;
     }
 
     /** Ranks {@code state} in each of its skills, finding the rankings: for a state with skills not ranked yet. */
@@ -457,9 +461,7 @@ public final class ReputationIndex {
         }
         if (!othersWait) {
             // Everyone waiting was waiting in this skill alone: nothing is behind any more.
-            toRank.clear();
-            rankingBehind = false;
-            rankedAt = System.nanoTime();
+            noneWaiting();
         }
     }
 
