@@ -35,6 +35,8 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongConsumer;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.HdrHistogram.Histogram;
 
@@ -260,42 +262,31 @@ public final class LedgerBench {
             long seq = random.nextLong(size);
             ProofVerifier.verifyInclusion(seq, size, ledger.leafHash(seq), ledger.inclusionProof(seq, size), root);
         }
-        Histogram h = new Histogram(3);
-        long t0 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            long seq = random.nextLong(size);
-            long s = System.nanoTime();
-            ledger.inclusionProof(seq, size);
-            h.recordValue(System.nanoTime() - s);
-        }
-        double rate = count / ((System.nanoTime() - t0) / 1e9);
-        out.printf(Locale.ROOT, "RESULT inclusion %.1f proofs/s %.6f %.6f%n", rate,
-                h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
+        timeEach("inclusion", "proofs/s", count, () -> random.nextLong(size), seq -> ledger.inclusionProof(seq, size));
         // An entry's canonical bytes by seq, as GET /v1/entries/{seq} reads them.
         for (int i = 0; i < Math.min(count, 20_000); i++) {
             ledger.entry(random.nextLong(size)).orElseThrow();
         }
-        h.reset();
-        t0 = System.nanoTime();
+        timeEach("entry", "entries/s", count, () -> random.nextLong(size), ledger::entry);
+        timeEach("consistency", "proofs/s", count, () -> 1 + random.nextLong(size - 1),
+                size1 -> ledger.consistencyProof(size1, size));
+    }
+
+    /**
+     * Runs {@code op} on {@code count} arguments drawn by {@code pick}, timing each call alone,
+     * and prints {@code RESULT key rate unit p50 p99} (milliseconds).
+     */
+    private void timeEach(String key, String unit, int count, LongSupplier pick, LongConsumer op) {
+        Histogram h = new Histogram(3);
+        long t0 = System.nanoTime();
         for (int i = 0; i < count; i++) {
-            long seq = random.nextLong(size);
+            long argument = pick.getAsLong();
             long s = System.nanoTime();
-            ledger.entry(seq);
+            op.accept(argument);
             h.recordValue(System.nanoTime() - s);
         }
-        rate = count / ((System.nanoTime() - t0) / 1e9);
-        out.printf(Locale.ROOT, "RESULT entry %.1f entries/s %.6f %.6f%n", rate,
-                h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
-        h.reset();
-        t0 = System.nanoTime();
-        for (int i = 0; i < count; i++) {
-            long size1 = 1 + random.nextLong(size - 1);
-            long s = System.nanoTime();
-            ledger.consistencyProof(size1, size);
-            h.recordValue(System.nanoTime() - s);
-        }
-        rate = count / ((System.nanoTime() - t0) / 1e9);
-        out.printf(Locale.ROOT, "RESULT consistency %.1f proofs/s %.6f %.6f%n", rate,
+        double rate = count / ((System.nanoTime() - t0) / 1e9);
+        out.printf(Locale.ROOT, "RESULT %s %.1f %s %.6f %.6f%n", key, rate, unit,
                 h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6);
     }
 
